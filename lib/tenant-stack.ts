@@ -1,0 +1,43 @@
+import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { AppClients } from './app-clients';
+import type { LoadedTenant } from './config/loader';
+import { LoginDomain } from './login-domain';
+import { ManagedLoginBranding } from './managed-login-branding';
+import { TenantUserPool } from './tenant-user-pool';
+
+export interface TenantStackProps extends StackProps {
+  /** The tenant, as loaded and checked from its file. */
+  readonly tenant: LoadedTenant;
+}
+
+/** The stack name of a tenant. */
+export const stackNameOf = (tenantId: string) => `MynaIdp-${tenantId}`;
+
+/** Everything one tenant gets: composes the constructs, holds no logic of its own. */
+export class TenantStack extends Stack {
+  readonly userPool: TenantUserPool;
+  readonly loginDomain: LoginDomain;
+  readonly appClients: AppClients;
+
+  constructor(scope: Construct, props: TenantStackProps) {
+    const t = props.tenant.config;
+    super(scope, stackNameOf(t.id), {
+      ...props,
+      env: { account: t.account, region: t.region },
+      description: `myna-idp tenant ${t.id} (${t.environment}): Cognito user pool with managed login and My Number Card federation`,
+    });
+    Tags.of(this).add('myna-idp:tenant', t.id);
+    Tags.of(this).add('myna-idp:environment', t.environment);
+
+    this.userPool = new TenantUserPool(this, 'Identity', { tenant: t });
+    this.loginDomain = new LoginDomain(this, 'Login', { userPool: this.userPool.userPool, domain: t.domain, region: t.region });
+    this.appClients = new AppClients(this, 'AppClients', { userPool: this.userPool.userPool, clients: t.appClients });
+    new ManagedLoginBranding(this, 'Branding', {
+      userPool: this.userPool.userPool,
+      clients: this.appClients.clients,
+      branding: t.branding,
+      logo: props.tenant.logo,
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parse, stringify } from 'yaml';
+import type { LoadedTenant } from '../../lib/config/loader';
+import { tenantSchema, type TenantInput } from '../../lib/config/schema';
+import { TenantStack } from '../../lib/tenant-stack';
+
+export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+export const tenantsDir = path.join(repoRoot, 'tenants');
+
+/** An app with the context of cdk.json, as `cdk synth` gives it. */
+export function newApp(): App {
+  const { context } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  return new App({ context });
+}
+
+/** A tenant file's content as plain data, to mutate in a test. */
+export function readTenantInput(id: 'example' | 'sandbox'): Record<string, any> {
+  return parse(fs.readFileSync(path.join(tenantsDir, `${id}.yaml`), 'utf8'));
+}
+
+/** The smallest valid tenant: prefix domain, Cognito email, one public client. */
+export function minimalTenant(): Record<string, any> {
+  return {
+    id: 'acme',
+    account: '123456789012',
+    region: 'ap-northeast-1',
+    environment: 'sandbox',
+    domain: { prefix: 'acme-login' },
+    signIn: { passkey: { relyingPartyId: 'acme-login.auth.ap-northeast-1.amazoncognito.com' } },
+    appClients: [{ name: 'web', public: true, callbackUrls: ['https://app.acme.example/callback'] }],
+  };
+}
+
+/** A fresh temporary folder. */
+export function tempDir(prefix = 'myna-idp-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Writes `data` as `<dir>/<name>.yaml` and returns the path. */
+export function writeTenantFile(dir: string, name: string, data: unknown): string {
+  const file = path.join(dir, `${name}.yaml`);
+  fs.writeFileSync(file, typeof data === 'string' ? data : stringify(data));
+  return file;
+}
+
+/** Synthesizes one tenant from data (already valid) and returns its template. */
+export function synthTenant(input: TenantInput | Record<string, any>, logo?: LoadedTenant['logo']): { stack: TenantStack; template: Template } {
+  const app = newApp();
+  const stack = new TenantStack(app, { tenant: { file: 'test.yaml', config: tenantSchema.parse(input), logo } });
+  return { stack, template: Template.fromStack(stack) };
+}
