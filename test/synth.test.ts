@@ -1,5 +1,4 @@
 /** The example tenants as synthesized: a normalized snapshot, and no secret in any template. */
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../lib/app';
 import { findSecrets } from './helpers/secrets';
