@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parse, stringify } from 'yaml';
@@ -8,7 +9,7 @@ import type { LoadedTenant } from '../../lib/config/loader';
 import { tenantSchema, type TenantInput } from '../../lib/config/schema';
 import { TenantStack } from '../../lib/tenant-stack';
 
-export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const tenantsDir = path.join(repoRoot, 'tenants');
 
 /** An app with the context of cdk.json, as `cdk synth` gives it. */
