@@ -16,6 +16,13 @@ export interface AppClientsProps {
   readonly clients: readonly AppClientConfig[];
   /** Identity providers every client offers besides the user pool itself. */
   readonly identityProviders?: readonly UserPoolClientIdentityProvider[];
+  /**
+   * Whether the JPKI attributes are mapped from an identity provider. Cognito then requires
+   * every client to have write access to them; their integrity rests on the attestation.
+   */
+  readonly jpkiAttributesMapped?: boolean;
+  /** Constructs the clients must be created after (the identity providers they list). */
+  readonly dependsOn?: readonly Construct[];
 }
 
 const scopeOf: Record<AppClientConfig['scopes'][number], OAuthScope> = {
@@ -31,8 +38,10 @@ const scopeOf: Record<AppClientConfig['scopes'][number], OAuthScope> = {
  * sign-in (`USER_AUTH`, which carries passkeys and one-time codes) plus SRP, no user-existence
  * leaks, revocable refresh tokens.
  *
- * Clients may read every attribute, but may write none of the verified ones: a person must not
- * be able to overwrite, with their own access token, a name the My Number Card vouched for.
+ * Clients may read every attribute, but write only email and phone number, unless a JPKI
+ * identity provider maps the verified attributes: Cognito then requires write access to them
+ * (it fails the federated sign-in otherwise), and `custom:jpki_attestation` (a JWS by the proxy
+ * over the verified values) is what tells a card-verified value from one a person edited.
  */
 export class AppClients extends Construct {
   readonly clients: ReadonlyMap<string, UserPoolClient>;
@@ -45,13 +54,15 @@ export class AppClients extends Construct {
         fullname: true, address: true, birthdate: true, gender: true,
       })
       .withCustomAttributes(...Object.keys(jpkiCustomAttributes));
-    const writeAttributes = new ClientAttributes().withStandardAttributes({ email: true, phoneNumber: true });
+    const writeAttributes = props.jpkiAttributesMapped
+      ? new ClientAttributes()
+          .withStandardAttributes({ email: true, phoneNumber: true, fullname: true, address: true, birthdate: true, gender: true })
+          .withCustomAttributes(...Object.keys(jpkiCustomAttributes))
+      : new ClientAttributes().withStandardAttributes({ email: true, phoneNumber: true });
 
     const clients = new Map<string, UserPoolClient>();
     for (const c of props.clients) {
-      clients.set(
-        c.name,
-        props.userPool.addClient(c.name, {
+      const client = props.userPool.addClient(c.name, {
           userPoolClientName: c.name,
           generateSecret: c.generateSecret ?? !c.public,
           authFlows: { user: true, userSrp: true },
@@ -69,8 +80,9 @@ export class AppClients extends Construct {
           refreshTokenValidity: Duration.days(c.tokenValidity.refreshTokenDays),
           readAttributes,
           writeAttributes,
-        }),
-      );
+        });
+      for (const d of props.dependsOn ?? []) client.node.addDependency(d);
+      clients.set(c.name, client);
     }
     this.clients = clients;
   }

@@ -20,6 +20,8 @@ export const jpkiCustomAttributes = {
   jpki_acr: new StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
   /** Issuer of the verification (the Digital Agency OP's issuer URL). */
   jpki_issuer: new StringAttribute({ minLen: 1, maxLen: 255, mutable: true }),
+  /** JWS by the federation proxy over the verified values: tells them from values edited later. */
+  jpki_attestation: new StringAttribute({ minLen: 1, maxLen: 2048, mutable: true }),
 } satisfies Record<string, ICustomAttribute>;
 
 export type JpkiCustomAttribute = keyof typeof jpkiCustomAttributes;

@@ -2,6 +2,8 @@ import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AppClients } from './app-clients';
 import type { LoadedTenant } from './config/loader';
+import { UserPoolClientIdentityProvider } from 'aws-cdk-lib/aws-cognito';
+import { JpkiFederation } from './jpki-federation';
 import { LoginDomain } from './login-domain';
 import { ManagedLoginBranding } from './managed-login-branding';
 import { TenantUserPool } from './tenant-user-pool';
@@ -19,6 +21,7 @@ export class TenantStack extends Stack {
   readonly userPool: TenantUserPool;
   readonly loginDomain: LoginDomain;
   readonly appClients: AppClients;
+  readonly jpkiFederation?: JpkiFederation;
 
   constructor(scope: Construct, props: TenantStackProps) {
     const t = props.tenant.config;
@@ -32,7 +35,16 @@ export class TenantStack extends Stack {
 
     this.userPool = new TenantUserPool(this, 'Identity', { tenant: t });
     this.loginDomain = new LoginDomain(this, 'Login', { userPool: this.userPool.userPool, domain: t.domain, region: t.region });
-    this.appClients = new AppClients(this, 'AppClients', { userPool: this.userPool.userPool, clients: t.appClients });
+    const jpki = t.jpki;
+    this.jpkiFederation = jpki ? new JpkiFederation(this, 'JpkiFederation', { tenant: { ...t, jpki }, userPool: this.userPool.userPool }) : undefined;
+    const idp = this.jpkiFederation?.identityProvider;
+    this.appClients = new AppClients(this, 'AppClients', {
+      userPool: this.userPool.userPool,
+      clients: t.appClients,
+      identityProviders: idp ? [UserPoolClientIdentityProvider.custom(idp.providerName)] : [],
+      jpkiAttributesMapped: idp !== undefined,
+      dependsOn: idp ? [idp] : [],
+    });
     new ManagedLoginBranding(this, 'Branding', {
       userPool: this.userPool.userPool,
       clients: this.appClients.clients,

@@ -5,6 +5,7 @@
  * [...coreRules, ...jpkiRules])` gives a schema that is exactly as strict as the core one.
  */
 import { z } from 'zod';
+import { jpkiRules, jpkiSchema } from './jpki';
 import { coreRules, type TenantRule } from './rules';
 import { coreShape } from './sections';
 
@@ -26,8 +27,11 @@ export function composeTenantSchema<S extends z.core.$ZodLooseShape>(
 
 export type CoreTenant = z.output<z.ZodObject<typeof coreShape, z.core.$strict>>;
 
+/** The features composed onto the core: each a section and its rules. */
+const tenantShape = { ...coreShape, jpki: jpkiSchema.optional() } as const;
+
 /** The schema of a tenant file as this version of myna-idp reads it. */
-export const tenantSchema = composeTenantSchema(coreShape, coreRules);
+export const tenantSchema = composeTenantSchema(tenantShape, [...coreRules, ...jpkiRules]);
 export type TenantConfig = z.output<typeof tenantSchema>;
 export type TenantInput = z.input<typeof tenantSchema>;
 export type AppClientConfig = TenantConfig['appClients'][number];

@@ -1,0 +1,183 @@
+/**
+ * The federation proxy as one HTTP app (hono): the same code serves Lambda (function URL) and
+ * localhost. Routes are thin: each protocol step lives in its own module.
+ */
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { createRemoteJWKSet } from 'jose';
+import { OAuthError } from '../shared/oauth-error';
+import { OpClient } from '../shared/op-client';
+import type { SecurityEvent } from '../shared/security-events';
+import { RedirectableError, startAuthorization, UnsafeRedirectError } from './authorize';
+import { CallbackError, finishAuthorization } from './callback';
+import type { FederationProxyDeps } from './deps';
+import { exchangeCode, TokenStepError } from './token';
+import { userinfoOf } from './userinfo';
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** A page for the person in the browser when there is no safe place to redirect to. */
+function errorPage(c: Context, status: number, code: string, description: string) {
+  c.header('cache-control', 'no-store');
+  c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+  return c.html(
+    `<!doctype html><html lang="ja"><meta charset="utf-8"><title>サインインできませんでした</title>` +
+      `<body style="font-family:sans-serif;max-width:40em;margin:3em auto">` +
+      `<h1>サインインできませんでした / Sign-in failed</h1>` +
+      `<p>マイナンバーカードによる認証を完了できませんでした。最初からやり直してください。</p>` +
+      `<p>${escapeHtml(description)}</p><p><code>${escapeHtml(code)}</code></p></body></html>`,
+    status as 400,
+  );
+}
+
+function oauthJson(c: Context, e: OAuthError) {
+  c.header('cache-control', 'no-store');
+  if (e.code === 'invalid_token') c.header('www-authenticate', `Bearer error="invalid_token", error_description="${e.description}"`);
+  return c.json(e.toJSON(), e.status as 400);
+}
+
+export function createFederationProxy(deps: FederationProxyDeps): Hono {
+  const { config } = deps;
+  const op = new OpClient(
+    {
+      issuer: config.op.issuer,
+      tokenEndpoint: config.op.tokenEndpoint,
+      userinfoEndpoint: config.op.userinfoEndpoint,
+      clientId: config.op.clientId,
+      requestTimeoutMs: config.op.requestTimeoutMs,
+      assertionLifetimeSeconds: config.clientAssertion.lifetimeSeconds,
+      assertionAudience: config.clientAssertion.audience,
+    },
+    deps.clientAssertionSigner,
+    deps.fetch,
+  );
+  // jose caches the OP's keys and refetches at most once per cooldown when a kid is unknown.
+  const opKeys = createRemoteJWKSet(new URL(config.op.jwksUri), {
+    timeoutDuration: config.op.requestTimeoutMs,
+    cooldownDuration: 30_000,
+    cacheMaxAge: 10 * 60_000,
+  });
+  const emit = (e: Omit<SecurityEvent, 'tenantId'>) => deps.events.emit({ ...e, tenantId: config.tenantId });
+
+  const app = new Hono();
+  app.use('*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: 'invalid_request', error_description: 'request body too large' }, 413) }));
+
+  app.get('/authorize', async (c) => {
+    const query = new URL(c.req.url).searchParams;
+    const origin = deps.publicOrigin(c.req.raw, c.env);
+    try {
+      const r = await startAuthorization(deps, origin, query);
+      setCookie(c, r.cookieName, r.cookieValue, { httpOnly: true, secure: origin.startsWith('https:'), sameSite: 'Lax', path: '/callback', maxAge: r.maxAge });
+      c.header('cache-control', 'no-store');
+      return c.redirect(r.location, 302);
+    } catch (e) {
+      if (e instanceof UnsafeRedirectError) {
+        await emit({ type: 'authorize.rejected', reason: e.code, severity: 'warning', clientId: query.get('client_id')?.slice(0, 64) });
+        return errorPage(c, 400, e.code, e.description);
+      }
+      if (e instanceof RedirectableError) {
+        await emit({ type: 'authorize.rejected', reason: e.code, severity: 'warning', clientId: config.cognito.clientId });
+        const back = new URL(e.redirectUri);
+        back.searchParams.set('error', e.code);
+        back.searchParams.set('error_description', e.description);
+        if (e.state) back.searchParams.set('state', e.state);
+        return c.redirect(back.toString(), 302);
+      }
+      throw e;
+    }
+  });
+
+  app.get('/callback', async (c) => {
+    const query = new URL(c.req.url).searchParams;
+    try {
+      const r = await finishAuthorization(deps, query, (name) => getCookie(c, name));
+      deleteCookie(c, r.cookieName, { path: '/callback' });
+      if (r.opError) await emit({ type: 'callback.op_error', reason: r.opError, opError: r.opError, severity: r.opError === 'access_denied' ? 'info' : 'warning', clientId: config.op.clientId });
+      c.header('cache-control', 'no-store');
+      return c.redirect(r.location, 302);
+    } catch (e) {
+      if (e instanceof CallbackError) {
+        await emit({ type: 'callback.rejected', reason: e.reason, severity: 'warning' });
+        return errorPage(c, 400, e.code, e.description);
+      }
+      throw e;
+    }
+  });
+
+  app.post('/token', async (c) => {
+    const type = c.req.header('content-type') ?? '';
+    if (!type.startsWith('application/x-www-form-urlencoded')) {
+      return oauthJson(c, new OAuthError('invalid_request', 'the body must be application/x-www-form-urlencoded'));
+    }
+    const form = new URLSearchParams(await c.req.text());
+    try {
+      const body = await exchangeCode(deps, deps.publicOrigin(c.req.raw, c.env), form, op, opKeys);
+      await emit({ type: 'federation.succeeded', reason: 'ok', severity: 'info', clientId: config.op.clientId });
+      c.header('cache-control', 'no-store');
+      c.header('pragma', 'no-cache');
+      return c.json(body);
+    } catch (e) {
+      if (e instanceof TokenStepError) {
+        await emit({
+          type: e.event,
+          reason: e.reason,
+          severity: e.event === 'token.id_token_rejected' || e.event === 'token.userinfo_rejected' ? 'critical' : 'warning',
+          ...(e.opError ? { opError: e.opError } : {}),
+        });
+        return oauthJson(c, e);
+      }
+      throw e;
+    }
+  });
+
+  const userinfo = async (c: Context, bearer: string | undefined) => {
+    try {
+      c.header('cache-control', 'no-store');
+      return c.json(await userinfoOf(deps, bearer));
+    } catch (e) {
+      if (e instanceof OAuthError) {
+        await emit({ type: 'userinfo.token_rejected', reason: e.description.includes('expired') ? 'expired' : 'invalid', severity: 'warning' });
+        return oauthJson(c, e);
+      }
+      throw e;
+    }
+  };
+  const bearerOf = (c: Context) => /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+  app.get('/userinfo', (c) => userinfo(c, bearerOf(c)));
+  app.post('/userinfo', async (c) => {
+    const form = (c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(await c.req.text()) : undefined;
+    return userinfo(c, bearerOf(c) ?? form?.get('access_token') ?? undefined);
+  });
+
+  app.get('/jwks', async (c) => {
+    c.header('cache-control', 'public, max-age=300');
+    return c.json({ keys: [await deps.tokenSigner.publicJwk()] });
+  });
+
+  app.get('/.well-known/openid-configuration', (c) => {
+    const origin = deps.publicOrigin(c.req.raw, c.env);
+    return c.json({
+      issuer: origin,
+      authorization_endpoint: `${origin}/authorize`,
+      token_endpoint: `${origin}/token`,
+      userinfo_endpoint: `${origin}/userinfo`,
+      jwks_uri: `${origin}/jwks`,
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: [deps.tokenSigner.alg],
+      token_endpoint_auth_methods_supported: ['client_secret_post'],
+      scopes_supported: ['openid', ...config.op.scopes.filter((s) => s !== 'openid')],
+      claims_supported: ['sub', 'name', 'address', 'birthdate', 'gender', 'acr', 'auth_time', 'jpki_verified_at', 'jpki_acr', 'jpki_issuer'],
+    });
+  });
+
+  app.notFound((c) => c.json({ error: 'invalid_request', error_description: 'no such endpoint' }, 404));
+  // Anything unexpected: a clean OAuth error, never a stack trace.
+  app.onError(async (err, c) => {
+    await emit({ type: 'token.op_error', reason: `internal_${err.name}`.slice(0, 64), severity: 'critical' });
+    return c.json({ error: 'server_error', error_description: 'the sign-in could not be completed' }, 500);
+  });
+  return app;
+}

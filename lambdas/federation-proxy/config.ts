@@ -1,0 +1,56 @@
+/**
+ * The proxy's runtime configuration: derived from the tenant file at synth time (passed in
+ * the PROXY_CONFIG environment variable) or by the local entry point; checked at start.
+ */
+import * as z from 'zod/mini';
+
+// zod/mini: the tree-shakeable form of zod, to keep the Lambda bundle small.
+const url = z.url({ protocol: /^https?$/ });
+const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+const algorithm = z.enum(['RS256', 'ES256', 'PS256']);
+
+export const proxyConfigSchema = z.strictObject({
+  tenantId: z.string().check(z.minLength(1)),
+  op: z.strictObject({
+    issuer: url,
+    authorizationEndpoint: url,
+    tokenEndpoint: url,
+    userinfoEndpoint: url,
+    jwksUri: url,
+    clientId: z.string().check(z.regex(/^[0-9A-Za-z]{1,255}$/)),
+    scopes: z.array(z.string()).check(z.minLength(1)),
+    acrValues: z.optional(z.string()),
+    idTokenAlgorithms: z.array(algorithm).check(z.minLength(1)),
+    clockLeewaySeconds: int(0, 300),
+    requestTimeoutMs: int(100, 10_000),
+    requireAtHash: z.boolean(),
+  }),
+  clientAssertion: z.strictObject({
+    algorithm,
+    lifetimeSeconds: int(10, 600),
+    audience: z.enum(['token-endpoint', 'issuer']),
+  }),
+  cognito: z.strictObject({
+    /** Cognito's client id at the proxy (ProviderDetails.client_id). */
+    clientId: z.string().check(z.minLength(1)),
+    /** The exact idpresponse URL of the tenant's user pool domain. */
+    redirectUri: url,
+  }),
+  /** Lifetimes of what the proxy issues, in seconds. */
+  lifetimes: z.strictObject({
+    transaction: int(60, 1800),
+    code: int(30, 600),
+    tokens: int(60, 3600),
+  }),
+});
+
+export type ProxyConfig = z.infer<typeof proxyConfigSchema>;
+
+export function parseProxyConfig(json: string | undefined): ProxyConfig {
+  if (!json) throw new Error('PROXY_CONFIG is not set');
+  const result = proxyConfigSchema.safeParse(JSON.parse(json));
+  if (!result.success) {
+    throw new Error(`PROXY_CONFIG is invalid: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,20 @@
+import type { Sealer } from '../shared/sealing';
+import type { SecurityEventSink } from '../shared/security-events';
+import type { JwsSigner } from '../shared/signer';
+import type { ProxyConfig } from './config';
+
+/** What the proxy needs from its surroundings: real AWS services in Lambda, local ones elsewhere. */
+export interface FederationProxyDeps {
+  readonly config: ProxyConfig;
+  /** Signs client assertions to the OP (KMS key registered at the Digital Agency). */
+  readonly clientAssertionSigner: JwsSigner;
+  /** Signs the ID tokens the proxy gives Cognito. */
+  readonly tokenSigner: JwsSigner;
+  readonly sealer: Sealer;
+  /** Cognito's client secret at the proxy (Secrets Manager). */
+  readonly clientSecret: () => Promise<string>;
+  readonly events: SecurityEventSink;
+  /** The proxy's public origin (its issuer), e.g. https://abc.lambda-url.ap-northeast-1.on.aws */
+  readonly publicOrigin: (request: Request, env: unknown) => string;
+  readonly fetch?: typeof fetch;
+}

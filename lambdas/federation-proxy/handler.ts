@@ -1,0 +1,44 @@
+/**
+ * Lambda entry point (function URL): builds the proxy's dependencies once per cold start from
+ * the environment and serves the hono app. Keys stay in KMS; secrets come from Secrets Manager.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { handle, type LambdaEvent } from 'hono/aws-lambda';
+import { KmsSigner } from '../shared/kms-signer';
+import { Sealer } from '../shared/sealing';
+import { CachedSecretStore, SecretsManagerStore } from '../shared/secrets';
+import { LoggingSecurityEventSink } from '../shared/security-events';
+import { createFederationProxy } from './app';
+import { parseProxyConfig } from './config';
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+}
+
+const config = parseProxyConfig(process.env.PROXY_CONFIG);
+const logger = new Logger({ serviceName: 'jpki-federation-proxy', persistentKeys: { tenant: config.tenantId } });
+const kms = new KMSClient({});
+const secrets = new CachedSecretStore(new SecretsManagerStore(new SecretsManagerClient({})));
+const clientSecretArn = required('CLIENT_SECRET_ARN');
+
+const app = createFederationProxy({
+  config,
+  clientAssertionSigner: new KmsSigner(kms, required('CLIENT_ASSERTION_KEY_ID'), config.clientAssertion.algorithm),
+  tokenSigner: new KmsSigner(kms, required('TOKEN_SIGNING_KEY_ID'), 'ES256'),
+  sealer: new Sealer(secrets, required('SEALING_SECRET_ARN')),
+  clientSecret: async () => {
+    const value = await secrets.get(clientSecretArn, 'AWSCURRENT');
+    const secret = value ? (JSON.parse(value) as { client_secret?: string }).client_secret : undefined;
+    if (!secret) throw new Error('the client secret has no client_secret field');
+    return secret;
+  },
+  events: new LoggingSecurityEventSink(logger),
+  // The function URL's own domain, as Lambda reports it (not a client-supplied header).
+  publicOrigin: (_request, env) => `https://${(env as { event: LambdaEvent & { requestContext: { domainName: string } } }).event.requestContext.domainName}`,
+});
+
+export const handler = handle(app);

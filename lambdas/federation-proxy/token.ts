@@ -1,0 +1,166 @@
+/**
+ * Step 3, /token: Cognito redeems the sealed code (client_secret_post). The proxy redeems the
+ * OP's code with the PKCE verifier and a private_key_jwt assertion, validates the OP's ID token
+ * completely, fetches userinfo and checks its `sub` against the ID token's, and only then
+ * answers Cognito with an ID token of its own and a sealed access token for /userinfo.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { JWTVerifyGetKey } from 'jose';
+import { attest } from '../shared/attestation';
+import { IdTokenError, validateIdToken } from '../shared/id-token';
+import { OAuthError } from '../shared/oauth-error';
+import { OpCallError, type OpClient } from '../shared/op-client';
+import { SealedValueError } from '../shared/sealing';
+import { signJwt } from '../shared/signer';
+import { verifiedAttributesOf, type VerifiedAttributes } from '../shared/verified-claims';
+import type { SealedCode } from './callback';
+import type { FederationProxyDeps } from './deps';
+
+/** What /userinfo returns, sealed inside the proxy's access token. */
+export interface SealedUserinfo extends VerifiedAttributes {
+  sub: string;
+  jpki_verified_at: string;
+  jpki_issuer: string;
+  jpki_acr?: string;
+  /** JWS over the verified values (see shared/attestation). */
+  jpki_attestation: string;
+}
+
+/** A failure with the security event that reports it. */
+export class TokenStepError extends OAuthError {
+  constructor(
+    code: OAuthError['code'],
+    description: string,
+    readonly event: 'token.client_authentication_failed' | 'token.code_rejected' | 'token.op_error' | 'token.id_token_rejected' | 'token.userinfo_rejected',
+    readonly reason: string,
+    readonly opError?: string,
+    status?: number,
+  ) {
+    super(code, description, status);
+  }
+}
+
+const hmacKey = randomBytes(32);
+/** Constant-time comparison of two secrets of any length. */
+function secretsEqual(a: string, b: string): boolean {
+  const mac = (s: string) => createHmac('sha256', hmacKey).update(s).digest();
+  return timingSafeEqual(mac(a), mac(b));
+}
+
+function single(form: URLSearchParams, name: string, max = 4096): string | undefined {
+  const all = form.getAll(name);
+  if (all.length > 1) throw new TokenStepError('invalid_request', `${name} is repeated`, 'token.code_rejected', 'repeated_parameter');
+  const v = all[0];
+  if (v !== undefined && v.length > max) throw new TokenStepError('invalid_request', `${name} is too long`, 'token.code_rejected', 'parameter_too_long');
+  return v || undefined;
+}
+
+export async function exchangeCode(
+  deps: FederationProxyDeps,
+  origin: string,
+  form: URLSearchParams,
+  op: OpClient,
+  opKeys: JWTVerifyGetKey,
+): Promise<Record<string, unknown>> {
+  const { config } = deps;
+  // Client authentication first (RFC 6749 section 2.3.1, client_secret_post).
+  const clientId = single(form, 'client_id', 255);
+  const secret = single(form, 'client_secret', 1024);
+  if (!clientId || !secret) {
+    throw new TokenStepError('invalid_client', 'client authentication (client_secret_post) is required', 'token.client_authentication_failed', 'no_credentials');
+  }
+  const expected = await deps.clientSecret();
+  const idOk = secretsEqual(clientId, config.cognito.clientId);
+  const secretOk = secretsEqual(secret, expected);
+  if (!idOk || !secretOk) {
+    throw new TokenStepError('invalid_client', 'client authentication failed', 'token.client_authentication_failed', idOk ? 'wrong_secret' : 'unknown_client');
+  }
+
+  const grantType = single(form, 'grant_type');
+  if (grantType !== 'authorization_code') {
+    throw new TokenStepError('unsupported_grant_type', 'only authorization_code is supported', 'token.code_rejected', 'unsupported_grant_type');
+  }
+  if (single(form, 'redirect_uri') !== config.cognito.redirectUri) {
+    throw new TokenStepError('invalid_grant', 'redirect_uri does not match the authorization request', 'token.code_rejected', 'redirect_uri_mismatch');
+  }
+  const code = single(form, 'code', 8192);
+  if (!code) throw new TokenStepError('invalid_request', 'code is required', 'token.code_rejected', 'code_missing');
+  let sealed: SealedCode;
+  try {
+    sealed = await deps.sealer.unseal<SealedCode & Record<string, unknown>>('code', code);
+  } catch (e) {
+    const expired = e instanceof SealedValueError && e.reason === 'expired';
+    throw new TokenStepError('invalid_grant', expired ? 'the code has expired' : 'the code is not valid', 'token.code_rejected', expired ? 'code_expired' : 'code_invalid');
+  }
+
+  // Redeem at the OP (never retried: a code is single-use).
+  let tokens;
+  try {
+    tokens = await op.redeemCode({ code: sealed.c, codeVerifier: sealed.v, redirectUri: `${origin}/callback` });
+  } catch (e) {
+    if (e instanceof OpCallError) throw new TokenStepError(e.code, e.description, 'token.op_error', e.reason, e.opError, e.status);
+    throw e;
+  }
+
+  let claims;
+  try {
+    claims = await validateIdToken(tokens.id_token, opKeys, {
+      issuer: config.op.issuer,
+      clientId: config.op.clientId,
+      algorithms: config.op.idTokenAlgorithms,
+      nonce: sealed.n,
+      accessToken: tokens.access_token,
+      clockLeewaySeconds: config.op.clockLeewaySeconds,
+      requireAtHash: config.op.requireAtHash,
+      maxAgeSeconds: 600,
+    });
+  } catch (e) {
+    if (!(e instanceof IdTokenError)) throw e;
+    const unavailable = e.reason === 'jwks_unavailable';
+    throw new TokenStepError(
+      unavailable ? 'temporarily_unavailable' : 'invalid_grant',
+      unavailable ? 'the keys of the My Number Card service could not be fetched' : `the ID token of the My Number Card service was rejected (${e.reason})`,
+      'token.id_token_rejected',
+      e.reason,
+    );
+  }
+
+  let userinfo: Record<string, unknown>;
+  try {
+    userinfo = await op.userinfo(tokens.access_token);
+  } catch (e) {
+    if (e instanceof OpCallError) throw new TokenStepError(e.code, e.description, 'token.op_error', `userinfo_${e.reason}`, e.opError, e.status);
+    throw e;
+  }
+  // OIDC Core section 5.3.2: the userinfo sub must equal the ID token sub.
+  if (userinfo.sub !== claims.sub) {
+    throw new TokenStepError('invalid_grant', 'the userinfo response belongs to another subject', 'token.userinfo_rejected', 'sub_mismatch');
+  }
+
+  const sub = claims.sub as string;
+  const now = Math.floor(Date.now() / 1000);
+  const acr = typeof claims.acr === 'string' && claims.acr.length <= 64 ? claims.acr : undefined;
+  const verified = verifiedAttributesOf(userinfo);
+  const verifiedAt = new Date(now * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const info: SealedUserinfo = {
+    sub,
+    ...verified,
+    jpki_verified_at: verifiedAt,
+    jpki_issuer: config.op.issuer,
+    ...(acr ? { jpki_acr: acr } : {}),
+    jpki_attestation: await attest(deps.tokenSigner, origin, sub, verified, verifiedAt),
+  };
+  const lifetime = config.lifetimes.tokens;
+  const idToken = await signJwt(deps.tokenSigner, {
+    iss: origin,
+    sub,
+    aud: config.cognito.clientId,
+    iat: now,
+    exp: now + lifetime,
+    auth_time: typeof claims.auth_time === 'number' ? claims.auth_time : now,
+    ...(acr ? { acr } : {}),
+    ...(sealed.cn ? { nonce: sealed.cn } : {}),
+  });
+  const accessToken = await deps.sealer.seal('access-token', { ...info }, lifetime);
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, id_token: idToken };
+}

@@ -1,0 +1,114 @@
+/**
+ * The `jpki` section: federation with the Digital Agency's OpenID Provider (デジタル認証アプリ).
+ * What is UNCONFIRMED about the OP (production issuer, algorithms, assertion audience, at_hash)
+ * is a setting here, with the best-known value as default.
+ */
+import { z } from 'zod';
+import type { TenantRule } from './rules';
+
+export const DIGITAL_AGENCY_ISSUERS = {
+  sandbox: 'https://sb-auth-and-sign.go.jp/api/realms/main',
+  /** UNCONFIRMED (by analogy with the sandbox): override with `issuer` if it differs. */
+  production: 'https://auth-and-sign.go.jp/api/realms/main',
+} as const;
+
+/** Keycloak-style endpoint paths below the issuer. */
+export const KEYCLOAK_PATHS = {
+  authorization: '/protocol/openid-connect/auth',
+  token: '/protocol/openid-connect/token',
+  userinfo: '/protocol/openid-connect/userinfo',
+  jwks: '/protocol/openid-connect/certs',
+} as const;
+
+const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' });
+
+export const jpkiSchema = z
+  .strictObject({
+    environment: z
+      .enum(['sandbox', 'production', 'custom'])
+      .describe('Which OP: the Digital Agency sandbox, production, or custom (issuer and endpoints given here: the local emulator or any other OP).'),
+    issuer: httpUrl.optional().describe('OP issuer. Required for custom; overrides the known issuer of sandbox or production.'),
+    endpoints: z
+      .strictObject({
+        authorization: httpUrl.optional().describe('Authorization endpoint.'),
+        token: httpUrl.optional().describe('Token endpoint.'),
+        userinfo: httpUrl.optional().describe('UserInfo endpoint.'),
+        jwks: httpUrl.optional().describe('JWKS URI.'),
+      })
+      .default({})
+      .describe('Endpoint overrides. Default: the Keycloak-style paths below the issuer.'),
+    clientId: z
+      .string()
+      .regex(/^[0-9A-Za-z]{1,255}$/, { message: 'must be 1-255 letters and digits (for example RP00000001)' })
+      .describe('The client_id the Digital Agency registered for this tenant.'),
+    scopes: z
+      .array(z.enum(['openid', 'name', 'address', 'birthdate', 'gender']))
+      .default(['openid', 'name', 'address', 'birthdate', 'gender'])
+      .describe('Scopes to request: openid plus the basic attributes (基本4情報) wanted, listed explicitly.'),
+    acrValues: z
+      .string()
+      .regex(/^[\x20-\x7e]{1,255}$/, { message: 'must be 1-255 printable ASCII characters' })
+      .optional()
+      .describe('acr_values to send (the documented example is "aal3 crl"; its meaning is UNCONFIRMED).'),
+    clientAssertion: z
+      .strictObject({
+        algorithm: z.enum(['RS256', 'ES256', 'PS256']).default('RS256').describe('private_key_jwt signing algorithm. RS256 is known to be accepted; ES256 is UNCONFIRMED.'),
+        kmsKeyArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, { message: 'must be a KMS key ARN' })
+          .optional()
+          .describe('An existing KMS key (SIGN_VERIFY, RSA_2048 or ECC_NIST_P256) to sign with. Default: a key created in the stack.'),
+        lifetimeSeconds: z.number().int().min(10).max(300).default(60).describe('Lifetime (exp - iat) of each assertion.'),
+        audience: z.enum(['token-endpoint', 'issuer']).default('token-endpoint').describe('aud of the assertion: the token endpoint URL (known to work) or the issuer.'),
+      })
+      .default({ algorithm: 'RS256', lifetimeSeconds: 60, audience: 'token-endpoint' })
+      .describe('Client authentication at the OP (private_key_jwt) with a KMS key.'),
+    idTokenAlgorithms: z
+      .array(z.enum(['RS256', 'ES256', 'PS256']))
+      .min(1)
+      .default(['RS256', 'ES256'])
+      .describe('ID token signing algorithms accepted (UNCONFIRMED which the OP uses).'),
+    requireAtHash: z.boolean().default(false).describe('Reject an ID token without at_hash (the OP is known to include it).'),
+    clockLeewaySeconds: z.number().int().min(0).max(300).default(60).describe('Clock leeway for exp and iat.'),
+    requestTimeoutMs: z.number().int().min(500).max(8000).default(3000).describe('Timeout of each call to the OP.'),
+    providerName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,30}[A-Za-z0-9]$/, { message: 'must be 2-32 letters, digits or hyphens, starting with a letter' })
+      .default('DigitalAuthApp')
+      .describe('Name of the identity provider in Cognito (federated usernames are <name>_<sub>).'),
+  })
+  .describe('My Number Card federation through the Digital Agency OpenID Provider.');
+
+export type JpkiConfig = z.output<typeof jpkiSchema>;
+
+/** The OP's issuer and endpoints, resolved from the section. */
+export function opEndpointsOf(jpki: JpkiConfig): { issuer: string; authorization: string; token: string; userinfo: string; jwks: string } {
+  const issuer = (jpki.issuer ?? (jpki.environment === 'custom' ? '' : DIGITAL_AGENCY_ISSUERS[jpki.environment])).replace(/\/$/, '');
+  return {
+    issuer,
+    authorization: jpki.endpoints.authorization ?? `${issuer}${KEYCLOAK_PATHS.authorization}`,
+    token: jpki.endpoints.token ?? `${issuer}${KEYCLOAK_PATHS.token}`,
+    userinfo: jpki.endpoints.userinfo ?? `${issuer}${KEYCLOAK_PATHS.userinfo}`,
+    jwks: jpki.endpoints.jwks ?? `${issuer}${KEYCLOAK_PATHS.jwks}`,
+  };
+}
+
+const isLocal = (u: string) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(u).hostname);
+
+export const jpkiRules: ReadonlyArray<TenantRule<{ jpki?: JpkiConfig }>> = [
+  (t, report) => {
+    const j = t.jpki;
+    if (!j) return;
+    if (j.environment === 'custom' && !j.issuer) report(['jpki', 'issuer'], 'required when environment is custom');
+    if (!j.scopes.includes('openid')) report(['jpki', 'scopes'], 'must include openid');
+    if (new Set(j.scopes).size !== j.scopes.length) report(['jpki', 'scopes'], 'a scope is listed twice');
+    if (j.environment === 'custom' && !j.issuer) return;
+    const urls: Array<[Array<string>, string | undefined]> = [
+      [['jpki', 'issuer'], j.issuer],
+      ...(['authorization', 'token', 'userinfo', 'jwks'] as const).map((k): [string[], string | undefined] => [['jpki', 'endpoints', k], j.endpoints[k]]),
+    ];
+    for (const [path, u] of urls) {
+      if (u && !u.startsWith('https://') && !isLocal(u)) report(path, 'must be https (http only for localhost)');
+    }
+  },
+];

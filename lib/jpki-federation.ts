@@ -1,0 +1,193 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, Fn, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import {
+  OidcAttributeRequestMethod,
+  ProviderAttribute,
+  UserPoolIdentityProviderOidc,
+  type CfnUserPoolIdentityProvider,
+  type UserPool,
+} from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { JpkiConfig } from './config/jpki';
+import type { TenantConfig } from './config/schema';
+import { proxyClientIdOf, proxyConfigOf } from './jpki/proxy-config';
+import { acknowledge } from './private/acknowledge';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const FEDERATION_PROXY_ENTRY = path.join(here, '..', 'lambdas', 'federation-proxy', 'handler.ts');
+
+/** The user pool attribute each proxy claim is mapped to. */
+export const JPKI_ATTRIBUTE_MAPPING = {
+  fullname: 'name',
+  address: 'address',
+  birthdate: 'birthdate',
+  gender: 'gender',
+} as const;
+export const JPKI_CUSTOM_ATTRIBUTE_MAPPING = {
+  jpki_verified_at: 'jpki_verified_at',
+  jpki_acr: 'jpki_acr',
+  jpki_issuer: 'jpki_issuer',
+  jpki_attestation: 'jpki_attestation',
+} as const;
+
+export interface JpkiFederationProps {
+  readonly tenant: TenantConfig & { jpki: JpkiConfig };
+  readonly userPool: UserPool;
+}
+
+/**
+ * My Number Card federation: the federation proxy (one Lambda behind a function URL) with its
+ * KMS keys and secrets, registered in the user pool as an OIDC identity provider.
+ *
+ * Cognito talks to the proxy as to an ordinary OIDC provider (client_secret_post, no PKCE, no
+ * nonce); the proxy talks to the Digital Agency's OP as it requires (PKCE S256, nonce, state,
+ * private_key_jwt signed in KMS) and validates everything before it answers Cognito.
+ */
+export class JpkiFederation extends Construct {
+  readonly proxy: NodejsFunction;
+  readonly proxyUrl: lambda.FunctionUrl;
+  /** The proxy's origin (its issuer for Cognito), without a trailing slash. */
+  readonly proxyOrigin: string;
+  readonly clientAssertionKey: kms.IKey;
+  readonly tokenSigningKey: kms.Key;
+  readonly identityProvider: UserPoolIdentityProviderOidc;
+
+  constructor(scope: Construct, id: string, props: JpkiFederationProps) {
+    super(scope, id);
+    const { tenant } = props;
+    const j = tenant.jpki;
+    const production = tenant.environment === 'production';
+    const alias = (name: string) => `alias/myna-idp/${tenant.id}/${name}`;
+
+    // The client assertion key's public half is registered at the Digital Agency: keep it.
+    this.clientAssertionKey = j.clientAssertion.kmsKeyArn
+      ? kms.Key.fromKeyArn(this, 'ClientAssertionKey', j.clientAssertion.kmsKeyArn)
+      : new kms.Key(this, 'ClientAssertionKey', {
+          description: `myna-idp ${tenant.id}: signs private_key_jwt client assertions to the Digital Agency OP`,
+          keySpec: j.clientAssertion.algorithm === 'ES256' ? kms.KeySpec.ECC_NIST_P256 : kms.KeySpec.RSA_2048,
+          keyUsage: kms.KeyUsage.SIGN_VERIFY,
+          alias: alias('jpki-client-assertion'),
+          removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+          pendingWindow: Duration.days(30),
+        });
+    this.tokenSigningKey = new kms.Key(this, 'TokenSigningKey', {
+      description: `myna-idp ${tenant.id}: signs the ID tokens the federation proxy gives Cognito`,
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      alias: alias('proxy-token-signing'),
+      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(30),
+    });
+
+    const clientSecret = new secretsmanager.Secret(this, 'CognitoClientSecret', {
+      description: `myna-idp ${tenant.id}: Cognito's client secret at the federation proxy`,
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'client_secret', passwordLength: 64, excludePunctuation: true },
+      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    const sealingSecret = new secretsmanager.Secret(this, 'SealingSecret', {
+      description: `myna-idp ${tenant.id}: key material for the proxy's sealed values (rotate with put-secret-value; the previous version stays readable)`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    for (const secret of [clientSecret, sealingSecret]) {
+      acknowledge(
+        secret,
+        'AwsSolutions-SMG4',
+        'Rotated by hand (README: key rotation): the Cognito client secret is read by CloudFormation at deploy time, and the sealing secret keeps its previous version readable by the proxy.',
+      );
+    }
+
+    const logGroup = new logs.LogGroup(this, 'ProxyLogs', {
+      retention: production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
+      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'ProxyRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `myna-idp ${tenant.id}: the JPKI federation proxy`,
+    });
+    logGroup.grantWrite(role);
+
+    this.proxy = new NodejsFunction(this, 'Proxy', {
+      description: `myna-idp ${tenant.id}: OIDC federation proxy to the Digital Agency OP`,
+      entry: FEDERATION_PROXY_ENTRY,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      role,
+      logGroup,
+      environment: {
+        PROXY_CONFIG: JSON.stringify(proxyConfigOf(tenant)),
+        CLIENT_ASSERTION_KEY_ID: this.clientAssertionKey.keyArn,
+        TOKEN_SIGNING_KEY_ID: this.tokenSigningKey.keyArn,
+        CLIENT_SECRET_ARN: clientSecret.secretArn,
+        SEALING_SECRET_ARN: sealingSecret.secretArn,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: false,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // The AWS SDK v3 comes with the runtime.
+        externalModules: ['@aws-sdk/*'],
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+    });
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::<ProxyLogsEEE4E5E0.Arn>:*]', 'The proxy writes log streams it creates in its own log group; stream names are not known in advance.');
+    acknowledge(this.proxy, 'AwsSolutions-L1', 'Node.js 22 is the runtime the project builds and tests its Lambdas for (DEVELOPERS.md); a runtime change is a deliberate upgrade.');
+
+    // Only the KMS and Secrets Manager actions the proxy uses.
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Sign', 'kms:GetPublicKey'], resources: [this.clientAssertionKey.keyArn, this.tokenSigningKey.keyArn] }));
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [clientSecret.secretArn, sealingSecret.secretArn] }));
+
+    // A public OIDC endpoint: browsers and Cognito call it without AWS credentials.
+    this.proxyUrl = this.proxy.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
+    this.proxyOrigin = `https://${Fn.select(2, Fn.split('/', this.proxyUrl.url))}`;
+
+    this.identityProvider = new UserPoolIdentityProviderOidc(this, 'IdentityProvider', {
+      userPool: props.userPool,
+      name: j.providerName,
+      clientId: proxyClientIdOf(tenant.id),
+      // A dynamic reference: CloudFormation resolves it at deploy time; the template holds none.
+      clientSecret: SecretValue.secretsManager(clientSecret.secretArn, { jsonField: 'client_secret' }).unsafeUnwrap(),
+      issuerUrl: this.proxyOrigin,
+      endpoints: {
+        authorization: `${this.proxyOrigin}/authorize`,
+        token: `${this.proxyOrigin}/token`,
+        userInfo: `${this.proxyOrigin}/userinfo`,
+        jwksUri: `${this.proxyOrigin}/jwks`,
+      },
+      attributeRequestMethod: OidcAttributeRequestMethod.GET,
+      scopes: j.scopes,
+      attributeMapping: {
+        fullname: ProviderAttribute.other(JPKI_ATTRIBUTE_MAPPING.fullname),
+        address: ProviderAttribute.other(JPKI_ATTRIBUTE_MAPPING.address),
+        birthdate: ProviderAttribute.other(JPKI_ATTRIBUTE_MAPPING.birthdate),
+        gender: ProviderAttribute.other(JPKI_ATTRIBUTE_MAPPING.gender),
+        custom: Object.fromEntries(Object.entries(JPKI_CUSTOM_ATTRIBUTE_MAPPING).map(([attr, claim]) => [attr, ProviderAttribute.other(claim)])),
+      },
+    });
+    // Explicit: the federated username is <providerName>_<sub> (sub is pairwise per RP).
+    (this.identityProvider.node.defaultChild as CfnUserPoolIdentityProvider).addPropertyOverride('AttributeMapping.username', 'sub');
+
+    const stack = Stack.of(this);
+    new CfnOutput(stack, 'JpkiRedirectUri', {
+      description: 'Register this redirect_uri with the Digital Agency (the proxy callback)',
+      value: `${this.proxyOrigin}/callback`,
+    });
+    new CfnOutput(stack, 'JpkiClientAssertionKeyArn', {
+      description: 'KMS key whose public JWK is submitted to the Digital Agency (npm run jpki:client-jwks)',
+      value: this.clientAssertionKey.keyArn,
+    });
+  }
+}

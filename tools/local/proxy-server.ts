@@ -1,0 +1,78 @@
+/**
+ * The federation proxy served on localhost: the same app as in Lambda, with local stand-ins
+ * for AWS (local signers, secrets in memory, security events in memory and on stderr).
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { createFederationProxy } from '../../lambdas/federation-proxy/app';
+import type { ProxyConfig } from '../../lambdas/federation-proxy/config';
+import { Sealer } from '../../lambdas/shared/sealing';
+import { MemorySecretStore } from '../../lambdas/shared/secrets';
+import { MemorySecurityEventSink, type SecurityEvent, type SecurityEventSink } from '../../lambdas/shared/security-events';
+import { LocalSigner, type JwsSigner } from '../../lambdas/shared/signer';
+
+export interface LocalProxyOptions {
+  readonly config: ProxyConfig;
+  readonly clientAssertionSigner: JwsSigner;
+  readonly tokenSigner?: JwsSigner;
+  /** Cognito's client secret at the proxy; random when absent. */
+  readonly clientSecret?: string;
+  readonly sealingSecret?: string;
+  readonly port?: number;
+  readonly host?: string;
+  /** Host name in the proxy's origin (default 127.0.0.1). */
+  readonly publicHost?: string;
+  /** Also write each security event to stderr. */
+  readonly logEvents?: boolean;
+}
+
+export interface RunningProxy {
+  readonly origin: string;
+  readonly clientSecret: string;
+  readonly events: readonly SecurityEvent[];
+  readonly secrets: MemorySecretStore;
+  readonly tokenSigner: JwsSigner;
+  close(): Promise<void>;
+}
+
+export const SEALING_SECRET_ID = 'local/sealing';
+
+export async function startLocalProxy(o: LocalProxyOptions): Promise<RunningProxy> {
+  const clientSecret = o.clientSecret ?? randomBytes(32).toString('base64url');
+  const secrets = new MemorySecretStore({ [SEALING_SECRET_ID]: { AWSCURRENT: o.sealingSecret ?? randomBytes(48).toString('base64url') } });
+  const memory = new MemorySecurityEventSink();
+  const events: SecurityEventSink = {
+    emit: async (e) => {
+      await memory.emit(e);
+      if (o.logEvents) process.stderr.write(`security event ${JSON.stringify(e)}\n`);
+    },
+  };
+  const tokenSigner = o.tokenSigner ?? LocalSigner.generate('ES256');
+  let origin = '';
+  const app = createFederationProxy({
+    config: o.config,
+    clientAssertionSigner: o.clientAssertionSigner,
+    tokenSigner,
+    sealer: new Sealer(secrets, SEALING_SECRET_ID),
+    clientSecret: async () => clientSecret,
+    events,
+    publicOrigin: () => origin,
+  });
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: o.port ?? 0, hostname: o.host ?? '127.0.0.1' }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://${o.publicHost ?? '127.0.0.1'}:${port}`;
+  return {
+    origin,
+    clientSecret,
+    events: memory.events,
+    secrets,
+    tokenSigner,
+    close: () => new Promise<void>((resolve) => {
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      server.close(() => resolve());
+    }),
+  };
+}
