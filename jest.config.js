@@ -11,6 +11,9 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  setupFiles: ['<rootDir>/test/setup/realm.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
+  // A server left open by a failed setup must not hold CI until its time limit.
+  forceExit: true,
 };

@@ -1,0 +1,89 @@
+/**
+ * A whole federation on localhost: the OP emulator, the federation proxy (configured from a
+ * tenant file's jpki section, exactly as the Lambda is) and a Cognito-like RP configured from
+ * the tenant's synthesized ProviderDetails.
+ */
+import { createServer } from 'node:net';
+import type { ProxyConfig } from '../../lambdas/federation-proxy/config';
+import { LocalSigner, type JwsAlgorithm } from '../../lambdas/shared/signer';
+import { loginDomainName } from '../../lib/config/rules';
+import { tenantSchema } from '../../lib/config/schema';
+import { idpResponseUrlOf, proxyConfigOf } from '../../lib/jpki/proxy-config';
+import { startOpEmulator, type EmulatorOptions, type RunningEmulator } from '../../tools/op-emulator/emulator';
+import { startLocalProxy, type RunningProxy } from '../../tools/local/proxy-server';
+import { CognitoLikeRp } from '../../tools/rp-driver/cognito-like-rp';
+import { cognitoIdpSettingsFrom } from './provider-details';
+import { minimalTenant, synthTenant } from './tenants';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Federation {
+  readonly op: RunningEmulator;
+  readonly proxy: RunningProxy;
+  readonly rp: CognitoLikeRp;
+  readonly config: ProxyConfig;
+  readonly signer: LocalSigner;
+  close(): Promise<void>;
+}
+
+export interface FederationOptions {
+  readonly opAlg?: 'RS256' | 'ES256';
+  readonly clientAlg?: JwsAlgorithm;
+  /** Changes to the tenant's jpki section. */
+  readonly jpki?: Record<string, unknown>;
+  readonly emulator?: Partial<EmulatorOptions>;
+  /** Changes to the derived proxy config (e.g. shorter lifetimes). */
+  readonly proxyConfig?: (c: ProxyConfig) => ProxyConfig;
+}
+
+export async function startFederation(o: FederationOptions = {}): Promise<Federation> {
+  const [opPort, proxyPort] = await Promise.all([freePort(), freePort()]);
+  const clientAlg = o.clientAlg ?? 'RS256';
+  const signer = LocalSigner.generate(clientAlg);
+  const issuer = `http://localhost:${opPort}/api/realms/main`;
+  const tenant = tenantSchema.parse({
+    ...minimalTenant(),
+    jpki: { environment: 'custom', issuer, clientId: 'RP00000001', clientAssertion: { algorithm: clientAlg }, requireAtHash: true, ...o.jpki },
+  });
+  const redirectUri = idpResponseUrlOf(tenant);
+  const base = proxyConfigOf(tenant as typeof tenant & { jpki: NonNullable<typeof tenant.jpki> });
+  const config = o.proxyConfig ? o.proxyConfig(base) : base;
+
+  const op = await startOpEmulator({
+    port: opPort,
+    idTokenAlg: o.opAlg ?? 'ES256',
+    clients: [{ client_id: 'RP00000001', redirect_uris: [`http://127.0.0.1:${proxyPort}/callback`], jwks: { keys: [await signer.publicJwk()] }, token_endpoint_auth_signing_alg: clientAlg === 'ES256' ? 'ES256' : 'RS256' }],
+    ...o.emulator,
+  });
+  const proxy = await startLocalProxy({ port: proxyPort, config, clientAssertionSigner: signer });
+  let rp: CognitoLikeRp;
+  try {
+    const { template } = synthTenant(tenant);
+    rp = new CognitoLikeRp(cognitoIdpSettingsFrom(template, proxy.origin, proxy.clientSecret, redirectUri));
+  } catch (e) {
+    await proxy.close();
+    await op.close();
+    throw e;
+  }
+  if (!redirectUri.startsWith(`https://${loginDomainName(tenant)}`)) throw new Error('unexpected redirect URI');
+  return {
+    op,
+    proxy,
+    rp,
+    config,
+    signer,
+    close: async () => {
+      await proxy.close();
+      await op.close();
+    },
+  };
+}
