@@ -55,7 +55,7 @@ export function createFederationProxy(deps: FederationProxyDeps): Hono {
   // jose caches the OP's keys and refetches at most once per cooldown when a kid is unknown.
   const opKeys = createRemoteJWKSet(new URL(config.op.jwksUri), {
     timeoutDuration: config.op.requestTimeoutMs,
-    cooldownDuration: 30_000,
+    cooldownDuration: deps.jwksCooldownMs ?? 30_000,
     cacheMaxAge: 10 * 60_000,
   });
   const emit = (e: Omit<SecurityEvent, 'tenantId'>) => deps.events.emit({ ...e, tenantId: config.tenantId });

@@ -25,6 +25,7 @@ export interface LocalProxyOptions {
   readonly publicHost?: string;
   /** Also write each security event to stderr. */
   readonly logEvents?: boolean;
+  readonly jwksCooldownMs?: number;
 }
 
 export interface RunningProxy {
@@ -58,6 +59,7 @@ export async function startLocalProxy(o: LocalProxyOptions): Promise<RunningProx
     clientSecret: async () => clientSecret,
     events,
     publicOrigin: () => origin,
+    jwksCooldownMs: o.jwksCooldownMs,
   });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: o.port ?? 0, hostname: o.host ?? '127.0.0.1' }, () => resolve(s));
