@@ -174,7 +174,7 @@ export class JpkiFederation extends Construct {
         address: ProviderAttribute.other(JPKI_ATTRIBUTE_MAPPING.address),
         birthdate: ProviderAttribute.other(JPKI_ATTRIBUTE_MAPPING.birthdate),
         gender: ProviderAttribute.other(JPKI_ATTRIBUTE_MAPPING.gender),
-        custom: Object.fromEntries(Object.entries(JPKI_CUSTOM_ATTRIBUTE_MAPPING).map(([attr, claim]) => [attr, ProviderAttribute.other(claim)])),
+        custom: Object.fromEntries(Object.entries(JPKI_CUSTOM_ATTRIBUTE_MAPPING).map(([attr, claim]) => [`custom:${attr}`, ProviderAttribute.other(claim)])),
       },
     });
     // Explicit: the federated username is <providerName>_<sub> (sub is pairwise per RP).

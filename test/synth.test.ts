@@ -10,7 +10,7 @@ function normalize(template: unknown): unknown {
 }
 
 describe('synthesized templates', () => {
-  const { stacks } = buildApp({ tenantsDir, app: newApp() });
+  const { stacks } = buildApp({ tenantsDir, app: newApp({ bundle: true }) });
   const templates = new Map(stacks.map((s) => [s.stackName, Template.fromStack(s).toJSON()]));
 
   test('the example tenant matches its snapshot', () => {

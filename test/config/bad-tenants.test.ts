@@ -91,6 +91,22 @@ const cases: Array<[string, Record<string, any> | string, string]> = [
     'branding.colors.primary: must be a hex colour such as #0B5FFF'],
   ['enabled flag as a string', mutate((t) => (t.signIn.selfSignUp = 'yes')),
     'signIn.selfSignUp: expected a boolean (true or false), got a string'],
+  ['jpki custom OP without an issuer', mutate((t) => (t.jpki = { environment: 'custom', clientId: 'RP00000001' })),
+    'jpki.issuer: required when environment is custom'],
+  ['jpki scopes without openid', mutate((t) => (t.jpki = { environment: 'sandbox', clientId: 'RP00000001', scopes: ['name'] })),
+    'jpki.scopes: must include openid'],
+  ['jpki scope that the OP does not offer', mutate((t) => (t.jpki = { environment: 'sandbox', clientId: 'RP00000001', scopes: ['openid', 'email'] })),
+    'jpki.scopes[1]: must be one of: openid, name, address, birthdate, gender'],
+  ['jpki client id with punctuation', mutate((t) => (t.jpki = { environment: 'sandbox', clientId: 'RP-0001' })),
+    'jpki.clientId: must be 1-255 letters and digits (for example RP00000001)'],
+  ['jpki OP over http off localhost', mutate((t) => (t.jpki = { environment: 'custom', clientId: 'RP1', issuer: 'http://op.example.jp/realms/x' })),
+    'jpki.issuer: must be https (http only for localhost)'],
+  ['jpki HMAC client assertion', mutate((t) => (t.jpki = { environment: 'sandbox', clientId: 'RP1', clientAssertion: { algorithm: 'HS256' } })),
+    'jpki.clientAssertion.algorithm: must be one of: RS256, ES256, PS256'],
+  ['jpki HMAC ID tokens', mutate((t) => (t.jpki = { environment: 'sandbox', clientId: 'RP1', idTokenAlgorithms: ['RS256', 'HS256'] })),
+    'jpki.idTokenAlgorithms[1]: must be one of: RS256, ES256, PS256'],
+  ['jpki leeway out of range', mutate((t) => (t.jpki = { environment: 'sandbox', clientId: 'RP1', clockLeewaySeconds: 3600 })),
+    'jpki.clockLeewaySeconds: must be at most 300'],
 ];
 
 describe('a wrong tenant file is rejected with one readable error per problem', () => {

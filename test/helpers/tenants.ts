@@ -12,10 +12,13 @@ import { TenantStack } from '../../lib/tenant-stack';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const tenantsDir = path.join(repoRoot, 'tenants');
 
-/** An app with the context of cdk.json, as `cdk synth` gives it. */
-export function newApp(): App {
+/**
+ * An app with the context of cdk.json, as `cdk synth` gives it. Lambda bundling (esbuild) is
+ * skipped unless asked for: most tests look at the template, not at the bundle.
+ */
+export function newApp(options: { bundle?: boolean } = {}): App {
   const { context } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  return new App({ context });
+  return new App({ context: { ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
 }
 
 /** A tenant file's content as plain data, to mutate in a test. */

@@ -1,0 +1,160 @@
+/**
+ * The Cognito side of the federation and the proxy's resources, as synthesized.
+ */
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { parseProxyConfig } from '../../lambdas/federation-proxy/config';
+import { findSecrets } from '../helpers/secrets';
+import { minimalTenant, readTenantInput, synthTenant } from '../helpers/tenants';
+
+const IDP = 'AWS::Cognito::UserPoolIdentityProvider';
+const withJpki = (jpki: Record<string, unknown> = {}) =>
+  synthTenant({ ...minimalTenant(), jpki: { environment: 'sandbox', clientId: 'RP00000002', ...jpki } }).template;
+
+/** `${origin}<path>` as the template builds it from the function URL. */
+const fromFunctionUrl = (suffix: string) => ({
+  'Fn::Join': ['', ['https://', { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [Match.stringLikeRegexp('^JpkiFederationProxyFunctionUrl'), 'FunctionUrl'] }] }] }, ...(suffix ? [suffix] : [])]],
+});
+
+function only(template: Template, type: string, idPrefix = ''): Record<string, any> {
+  const all = Object.entries(template.findResources(type)).filter(([id]) => id.startsWith(idPrefix)).map(([, r]) => r);
+  expect(all).toHaveLength(1);
+  return all[0]!;
+}
+
+describe('the Cognito side', () => {
+  test('the OIDC identity provider points at the proxy, with a dynamic reference for the secret', () => {
+    const template = withJpki();
+    template.hasResourceProperties(IDP, {
+      ProviderName: 'DigitalAuthApp',
+      ProviderType: 'OIDC',
+      ProviderDetails: {
+        client_id: 'myna-idp-acme',
+        client_secret: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('^JpkiFederationCognitoClientSecret') }, ':SecretString:client_secret::}}']] },
+        authorize_scopes: 'openid name address birthdate gender',
+        attributes_request_method: 'GET',
+        oidc_issuer: fromFunctionUrl(''),
+        authorize_url: fromFunctionUrl('/authorize'),
+        token_url: fromFunctionUrl('/token'),
+        attributes_url: fromFunctionUrl('/userinfo'),
+        jwks_uri: fromFunctionUrl('/jwks'),
+      },
+      AttributeMapping: {
+        username: 'sub',
+        name: 'name',
+        address: 'address',
+        birthdate: 'birthdate',
+        gender: 'gender',
+        'custom:jpki_verified_at': 'jpki_verified_at',
+        'custom:jpki_acr': 'jpki_acr',
+        'custom:jpki_issuer': 'jpki_issuer',
+        'custom:jpki_attestation': 'jpki_attestation',
+      },
+    });
+  });
+
+  test('scopes and provider name follow the tenant file', () => {
+    withJpki({ scopes: ['openid', 'name'], providerName: 'MyNumberCard' }).hasResourceProperties(IDP, {
+      ProviderName: 'MyNumberCard',
+      ProviderDetails: Match.objectLike({ authorize_scopes: 'openid name' }),
+    });
+  });
+
+  test('the app clients offer the provider, are created after it, and may write what it maps', () => {
+    const template = withJpki();
+    const client = only(template, 'AWS::Cognito::UserPoolClient');
+    expect(client.Properties.SupportedIdentityProviders).toEqual(['COGNITO', { Ref: expect.stringMatching(/^JpkiFederationIdentityProvider/) }]);
+    expect(client.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^JpkiFederationIdentityProvider/)]));
+    expect(client.Properties.WriteAttributes).toEqual(expect.arrayContaining(['name', 'address', 'birthdate', 'gender', 'custom:jpki_attestation']));
+  });
+});
+
+describe('the proxy', () => {
+  test('Node.js 22 on ARM64 behind a public function URL, configured from the tenant file', () => {
+    const template = withJpki({ acrValues: 'aal3 crl', clockLeewaySeconds: 30 });
+    const fn = only(template, 'AWS::Lambda::Function');
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 10 });
+    const config = parseProxyConfig(fn.Properties.Environment.Variables.PROXY_CONFIG);
+    expect(config).toEqual({
+      tenantId: 'acme',
+      op: {
+        issuer: 'https://sb-auth-and-sign.go.jp/api/realms/main',
+        authorizationEndpoint: 'https://sb-auth-and-sign.go.jp/api/realms/main/protocol/openid-connect/auth',
+        tokenEndpoint: 'https://sb-auth-and-sign.go.jp/api/realms/main/protocol/openid-connect/token',
+        userinfoEndpoint: 'https://sb-auth-and-sign.go.jp/api/realms/main/protocol/openid-connect/userinfo',
+        jwksUri: 'https://sb-auth-and-sign.go.jp/api/realms/main/protocol/openid-connect/certs',
+        clientId: 'RP00000002',
+        scopes: ['openid', 'name', 'address', 'birthdate', 'gender'],
+        acrValues: 'aal3 crl',
+        idTokenAlgorithms: ['RS256', 'ES256'],
+        clockLeewaySeconds: 30,
+        requestTimeoutMs: 3000,
+        requireAtHash: false,
+      },
+      clientAssertion: { algorithm: 'RS256', lifetimeSeconds: 60, audience: 'token-endpoint' },
+      cognito: { clientId: 'myna-idp-acme', redirectUri: 'https://acme-login.auth.ap-northeast-1.amazoncognito.com/oauth2/idpresponse' },
+      lifetimes: { transaction: 600, code: 120, tokens: 300 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'BUFFERED' });
+    template.hasOutput('JpkiRedirectUri', { Value: fromFunctionUrl('/callback') });
+  });
+
+  test('production and custom endpoints', () => {
+    const prod = withJpki({ environment: 'production' });
+    const custom = withJpki({ environment: 'custom', issuer: 'https://op.example.jp/realms/x', endpoints: { token: 'https://op.example.jp/token' } });
+    const cfg = (t: Template) => parseProxyConfig(only(t, 'AWS::Lambda::Function').Properties.Environment.Variables.PROXY_CONFIG);
+    expect(cfg(prod).op.issuer).toBe('https://auth-and-sign.go.jp/api/realms/main');
+    expect(cfg(custom).op).toMatchObject({ issuer: 'https://op.example.jp/realms/x', tokenEndpoint: 'https://op.example.jp/token', jwksUri: 'https://op.example.jp/realms/x/protocol/openid-connect/certs' });
+  });
+
+  test.each([
+    ['RS256', 'RSA_2048'],
+    ['PS256', 'RSA_2048'],
+    ['ES256', 'ECC_NIST_P256'],
+  ])('a %s client assertion key is a %s KMS key for signing; the token key is P-256', (algorithm, keySpec) => {
+    const template = withJpki({ clientAssertion: { algorithm } });
+    template.hasResourceProperties('AWS::KMS::Key', { KeySpec: keySpec, KeyUsage: 'SIGN_VERIFY', Description: Match.stringLikeRegexp('client assertions') });
+    template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: Match.stringLikeRegexp('ID tokens') });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/myna-idp/acme/jpki-client-assertion' });
+  });
+
+  test('an existing KMS key is used as given', () => {
+    const arn = 'arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const template = withJpki({ clientAssertion: { algorithm: 'ES256', kmsKeyArn: arn } });
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    const fn = only(template, 'AWS::Lambda::Function');
+    expect(fn.Properties.Environment.Variables.CLIENT_ASSERTION_KEY_ID).toBe(arn);
+  });
+
+  test('the proxy may use only the KMS and Secrets Manager actions it needs, on its own keys and secrets', () => {
+    const template = withJpki();
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) =>
+      p.Properties.Roles.some((r: any) => /^JpkiFederationProxyRole/.test(r.Ref)),
+    );
+    const statements = policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((s: any) => [s.Action].flat()).sort();
+    expect(actions).toEqual(['kms:GetPublicKey', 'kms:Sign', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue']);
+    const kms = statements.find((s: any) => [s.Action].flat().includes('kms:Sign'));
+    expect(kms.Resource).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^JpkiFederationClientAssertionKey/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^JpkiFederationTokenSigningKey/), 'Arn'] },
+    ]);
+    const sm = statements.find((s: any) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(sm.Resource).toEqual([{ Ref: expect.stringMatching(/^JpkiFederationCognitoClientSecret/) }, { Ref: expect.stringMatching(/^JpkiFederationSealingSecret/) }]);
+    const role = only(template, 'AWS::IAM::Role');
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('production keeps keys, secrets and logs', () => {
+    const { template } = synthTenant(readTenantInput('example'));
+    for (const type of ['AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup']) {
+      for (const r of Object.values(template.findResources(type))) expect(r.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  test('no secret value anywhere in the template', () => {
+    const { template } = synthTenant(readTenantInput('example'));
+    expect(findSecrets(template.toJSON())).toEqual([]);
+    const fn = only(template, 'AWS::Lambda::Function', 'JpkiFederationProxy');
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['CLIENT_ASSERTION_KEY_ID', 'CLIENT_SECRET_ARN', 'POWERTOOLS_LOG_LEVEL', 'PROXY_CONFIG', 'SEALING_SECRET_ARN', 'TOKEN_SIGNING_KEY_ID']);
+  });
+});
