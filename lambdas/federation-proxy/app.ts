@@ -176,7 +176,8 @@ export function createFederationProxy(deps: FederationProxyDeps): Hono {
   app.notFound((c) => c.json({ error: 'invalid_request', error_description: 'no such endpoint' }, 404));
   // Anything unexpected: a clean OAuth error, never a stack trace.
   app.onError(async (err, c) => {
-    await emit({ type: 'token.op_error', reason: `internal_${err.name}`.slice(0, 64), severity: 'critical' });
+    deps.onInternalError?.(err);
+    await emit({ type: 'proxy.internal_error', reason: err.name.slice(0, 64), severity: 'critical' });
     return c.json({ error: 'server_error', error_description: 'the sign-in could not be completed' }, 500);
   });
   return app;

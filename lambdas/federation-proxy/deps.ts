@@ -19,4 +19,6 @@ export interface FederationProxyDeps {
   readonly fetch?: typeof fetch;
   /** Least time between two fetches of the OP's JWKS (default 30 s): an unknown kid triggers one refetch, not a loop. */
   readonly jwksCooldownMs?: number;
+  /** Told of an unexpected error (the operator's log), besides the security event. */
+  readonly onInternalError?: (error: Error) => void;
 }

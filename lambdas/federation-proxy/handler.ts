@@ -38,6 +38,7 @@ const app = createFederationProxy({
   },
   events: new LoggingSecurityEventSink(logger),
   // The function URL's own domain, as Lambda reports it (not a client-supplied header).
+  onInternalError: (error) => logger.error('internal error', { error: { name: error.name, message: error.message } }),
   publicOrigin: (_request, env) => `https://${(env as { event: LambdaEvent & { requestContext: { domainName: string } } }).event.requestContext.domainName}`,
 });
 

@@ -16,7 +16,8 @@ export type SecurityEventType =
   | 'token.id_token_rejected'
   | 'token.userinfo_rejected'
   | 'userinfo.token_rejected'
-  | 'federation.succeeded';
+  | 'federation.succeeded'
+  | 'proxy.internal_error';
 
 export interface SecurityEvent {
   readonly type: SecurityEventType;

@@ -1,0 +1,36 @@
+/**
+ * The public JWKS of a tenant's client assertion key: what the Digital Agency registers for
+ * private_key_jwt. From KMS (GetPublicKey) for a deployed tenant, or from the local key.
+ */
+import { KMSClient } from '@aws-sdk/client-kms';
+import type { JWK } from 'jose';
+import { KmsSigner } from '../../lambdas/shared/kms-signer';
+import { TenantConfigError } from '../../lib/config/errors';
+import type { LoadedTenant } from '../../lib/config/loader';
+import { localTenantKeys } from '../local/key-store';
+
+export interface ClientJwksOptions {
+  readonly tenant: LoadedTenant;
+  readonly source: 'kms' | 'local';
+  /** KMS key id, ARN or alias; default: the tenant's kmsKeyArn or the alias the stack creates. */
+  readonly keyId?: string;
+  readonly kms?: KMSClient;
+  /** Folder of local keys (tests). */
+  readonly localRoot?: string;
+}
+
+export const clientAssertionAliasOf = (tenantId: string) => `alias/myna-idp/${tenantId}/jpki-client-assertion`;
+
+export async function clientJwks(o: ClientJwksOptions): Promise<{ keys: JWK[]; from: string }> {
+  const { file, config } = o.tenant;
+  const jpki = config.jpki;
+  if (!jpki) throw new TenantConfigError([`${file}: jpki: this tenant has no My Number Card federation`]);
+  const alg = jpki.clientAssertion.algorithm;
+  if (o.source === 'local') {
+    const keys = await localTenantKeys(config.id, alg, o.localRoot);
+    return { keys: [await keys.clientAssertion.publicJwk()], from: `local key in .local/${config.id}/` };
+  }
+  const keyId = o.keyId ?? jpki.clientAssertion.kmsKeyArn ?? clientAssertionAliasOf(config.id);
+  const signer = new KmsSigner(o.kms ?? new KMSClient({ region: config.region }), keyId, alg);
+  return { keys: [await signer.publicJwk()], from: `KMS key ${keyId} (${config.region})` };
+}
