@@ -1,17 +1,47 @@
 /**
- * `npm run bench`: measured figures, printed as a table and as JSON.
+ * `npm run bench [-- --only synth,bundle,cold,latency]`: measured figures, printed as tables
+ * and as JSON. Nothing here asserts a target: the figures are for people to read and compare.
  *
- * synth: `cdk synth` (the real CLI, as a platform team runs it) of 1, 10 and 50 copies of the
- * example tenant, generated in a temporary folder; wall time of each and resources per stack.
+ * synth    `cdk synth` (the real CLI) of 1, 10 and 50 copies of the example tenant, generated in
+ *          a temporary folder: wall time of each, resources per stack.
+ * bundle   the federation proxy bundle as `cdk synth` builds it: minified bytes and gzip -9 bytes.
+ * cold     import time of that bundle in a fresh node process (median of 20) against an empty
+ *          handler, with the environment the Lambda has.
+ * latency  200 sequential sign-ins through the proxy (Cognito-like RP -> proxy -> OP emulator)
+ *          against 200 by an RP talking to the emulator directly (PKCE, nonce, private_key_jwt
+ *          with a local key); then 50 concurrent sign-ins through the proxy with the error count.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { App } from 'aws-cdk-lib';
 import { parse, stringify } from 'yaml';
+import { LocalSigner } from '../lambdas/shared/signer';
+import { buildApp } from '../lib/app';
+import { tenantSchema } from '../lib/config/schema';
+import { proxyConfigOf } from '../lib/jpki/proxy-config';
+import { startLocalProxy } from '../tools/local/proxy-server';
+import { startOpEmulator } from '../tools/op-emulator/emulator';
+import { CognitoLikeRp } from '../tools/rp-driver/cognito-like-rp';
+import { DirectRp } from '../tools/rp-driver/direct-rp';
 
-interface SynthFigure { tenants: number; wallSeconds: number; resourcesPerStack: number[] }
+const only = (() => {
+  const i = process.argv.indexOf('--only');
+  return i > 0 ? new Set(process.argv[i + 1]!.split(',')) : undefined;
+})();
+const wanted = (name: string) => !only || only.has(name);
+const figures: Record<string, unknown> = {};
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
+};
+const median = (xs: number[]) => quantile(xs, 0.5);
+const cdkContext = () => (JSON.parse(fs.readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> }).context;
 
+// --- synth -------------------------------------------------------------------------------
 function generateTenants(count: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `myna-idp-bench-${count}-`));
   const base = parse(fs.readFileSync('tenants/example.yaml', 'utf8'));
@@ -27,29 +57,161 @@ function generateTenants(count: number): string {
   return dir;
 }
 
-function synth(count: number): SynthFigure {
+function synth(count: number) {
   const dir = generateTenants(count);
   const out = path.join(dir, 'cdk.out');
   const started = process.hrtime.bigint();
   const r = spawnSync('npx', ['cdk', 'synth', '-q', '-c', `tenantsDir=${dir}`, '-o', out], { encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' } });
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`cdk synth of ${count} tenants failed:\n${r.stderr}`);
-  const resourcesPerStack = fs
+  const resources = fs
     .readdirSync(out)
     .filter((f) => f.endsWith('.template.json'))
     .map((f) => Object.keys(JSON.parse(fs.readFileSync(path.join(out, f), 'utf8')).Resources).length);
   fs.rmSync(dir, { recursive: true, force: true });
-  return { tenants: count, wallSeconds: Math.round(wallSeconds * 100) / 100, resourcesPerStack };
+  return { tenants: count, wallSeconds: round(wallSeconds), resourcesPerStack: [...new Set(resources)] };
 }
 
-const figures = { synth: [1, 10, 50].map(synth) };
-
-console.log('\nsynth (npx cdk synth -q of N copies of tenants/example.yaml)');
-console.log('| tenants | wall time (s) | s per tenant | resources per stack |');
-console.log('| ---: | ---: | ---: | ---: |');
-for (const f of figures.synth) {
-  const per = [...new Set(f.resourcesPerStack)].join(', ');
-  console.log(`| ${f.tenants} | ${f.wallSeconds.toFixed(2)} | ${(f.wallSeconds / f.tenants).toFixed(3)} | ${per} |`);
+if (wanted('synth')) {
+  const rows = [1, 10, 50].map(synth);
+  figures.synth = rows;
+  console.log('\nsynth: npx cdk synth -q of N copies of tenants/example.yaml');
+  console.log('| tenants | wall time (s) | s per tenant | resources per stack |\n| ---: | ---: | ---: | ---: |');
+  for (const f of rows) console.log(`| ${f.tenants} | ${f.wallSeconds.toFixed(2)} | ${(f.wallSeconds / f.tenants).toFixed(3)} | ${f.resourcesPerStack.join(', ')} |`);
 }
+
+// --- bundle and cold import -------------------------------------------------------------------
+/** The proxy bundle exactly as `cdk synth` builds it for the example tenant. */
+function proxyBundle(): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'myna-idp-bench-asm-'));
+  const { app } = buildApp({ tenantsDir: 'tenants', only: 'example', app: new App({ outdir, context: cdkContext() }) });
+  app.synth();
+  const template = JSON.parse(fs.readFileSync(path.join(outdir, 'MynaIdp-example.template.json'), 'utf8'));
+  const [, fn] = Object.entries<any>(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('JpkiFederationProxy'))!;
+  const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'MynaIdp-example.assets.json'), 'utf8'));
+  return path.join(outdir, manifest.files[hash].source.path as string, 'index.mjs');
+}
+
+function importTimeMs(file: string, env: Record<string, string>): number {
+  const code = `const t0 = performance.now(); await import(${JSON.stringify(`file://${file}`)}); process.stdout.write(String(performance.now() - t0));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`import of ${file} failed: ${r.stderr}`);
+  return Number(r.stdout);
+}
+
+if (wanted('bundle') || wanted('cold')) {
+  const bundle = proxyBundle();
+  const bytes = fs.readFileSync(bundle);
+  const size = { minifiedBytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+  figures.proxyBundle = size;
+  console.log(`\nbundle: federation proxy (esbuild via NodejsFunction, minified ESM, @aws-sdk/* external)`);
+  console.log(`| minified bytes | gzip -9 bytes |\n| ---: | ---: |\n| ${size.minifiedBytes} | ${size.gzipBytes} |`);
+
+  if (wanted('cold')) {
+    // Inside the project so that the external @aws-sdk/* resolve, as they do in the runtime.
+    const dir = path.resolve('.local', 'bench');
+    fs.mkdirSync(path.join(dir, 'proxy'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'empty'), { recursive: true });
+    fs.copyFileSync(bundle, path.join(dir, 'proxy', 'index.mjs'));
+    fs.writeFileSync(path.join(dir, 'empty', 'index.mjs'), 'export const handler = async () => ({ statusCode: 200 });\n');
+    const t = tenantSchema.parse(parse(fs.readFileSync('tenants/example.yaml', 'utf8')));
+    const env = {
+      PROXY_CONFIG: JSON.stringify(proxyConfigOf(t as typeof t & { jpki: NonNullable<typeof t.jpki> })),
+      CLIENT_ASSERTION_KEY_ID: 'arn:aws:kms:ap-northeast-1:111122223333:key/bench',
+      TOKEN_SIGNING_KEY_ID: 'arn:aws:kms:ap-northeast-1:111122223333:key/bench2',
+      CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:a',
+      SEALING_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:b',
+      AWS_REGION: 'ap-northeast-1',
+    };
+    const runs = 20;
+    const proxyMs: number[] = [];
+    const emptyMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      emptyMs.push(importTimeMs(path.join(dir, 'empty', 'index.mjs'), env));
+      proxyMs.push(importTimeMs(path.join(dir, 'proxy', 'index.mjs'), env));
+    }
+    const cold = { runs, proxyMedianMs: round(median(proxyMs)), emptyMedianMs: round(median(emptyMs)), addedMedianMs: round(median(proxyMs) - median(emptyMs)) };
+    figures.coldImport = cold;
+    console.log(`\ncold import: fresh node ${process.version} process, median of ${runs}`);
+    console.log(`| proxy handler (ms) | empty handler (ms) | difference (ms) |\n| ---: | ---: | ---: |\n| ${cold.proxyMedianMs} | ${cold.emptyMedianMs} | ${cold.addedMedianMs} |`);
+  }
+}
+
+// --- latency and concurrency -------------------------------------------------------------------
+if (wanted('latency')) {
+  const signer = LocalSigner.generate('RS256');
+  const { createServer } = await import('node:net');
+  const port = () => new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const [opPort, proxyPort] = [await port(), await port()];
+  const jwks = { keys: [await signer.publicJwk()] };
+  const directRedirect = 'https://direct-rp.example/callback';
+  const op = await startOpEmulator({
+    port: opPort,
+    idTokenAlg: 'ES256',
+    clients: [
+      { client_id: 'RP00000001', redirect_uris: [`http://127.0.0.1:${proxyPort}/callback`], jwks, token_endpoint_auth_signing_alg: 'RS256' },
+      { client_id: 'RP00000009', redirect_uris: [directRedirect], jwks, token_endpoint_auth_signing_alg: 'RS256' },
+    ],
+  });
+  const issuer = `http://localhost:${opPort}/api/realms/main`;
+  const tenant = tenantSchema.parse({
+    id: 'bench', account: '111122223333', region: 'ap-northeast-1', environment: 'sandbox', domain: { prefix: 'bench-login' },
+    signIn: { firstFactors: ['password'] }, appClients: [{ name: 'web', public: true, callbackUrls: ['https://app.example/cb'] }],
+    jpki: { environment: 'custom', issuer, clientId: 'RP00000001', requireAtHash: true },
+  });
+  const config = proxyConfigOf(tenant as typeof tenant & { jpki: NonNullable<typeof tenant.jpki> });
+  const proxy = await startLocalProxy({ port: proxyPort, config, clientAssertionSigner: signer });
+  const o = proxy.origin;
+  const viaProxy = new CognitoLikeRp({ clientId: config.cognito.clientId, clientSecret: proxy.clientSecret, issuer: o, authorizeUrl: `${o}/authorize`, tokenUrl: `${o}/token`, attributesUrl: `${o}/userinfo`, jwksUri: `${o}/jwks`, scopes: config.op.scopes.join(' '), redirectUri: config.cognito.redirectUri });
+  const direct = await DirectRp.create({ issuer, clientId: 'RP00000009', redirectUri: directRedirect, signer, scope: config.op.scopes.join(' ') });
+
+  const time = async (f: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await f();
+    return performance.now() - t0;
+  };
+  const n = 200;
+  for (let i = 0; i < 10; i++) {
+    await viaProxy.signIn({ person: 'test-0001' });
+    await direct.signIn({ person: 'test-0001' });
+  } // warm-up
+  const proxied: number[] = [];
+  const directMs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const person = op.persons[i % op.persons.length]!.id;
+    proxied.push(await time(() => viaProxy.signIn({ person })));
+    directMs.push(await time(() => direct.signIn({ person })));
+  }
+  const latency = {
+    signIns: n,
+    proxyMedianMs: round(median(proxied)), proxyP99Ms: round(quantile(proxied, 0.99)),
+    directMedianMs: round(median(directMs)), directP99Ms: round(quantile(directMs, 0.99)),
+    addedMedianMs: round(median(proxied) - median(directMs)), addedP99Ms: round(quantile(proxied, 0.99) - quantile(directMs, 0.99)),
+  };
+  figures.signInLatency = latency;
+  console.log(`\nsign-in latency: ${n} sequential sign-ins each way, everything on localhost in one node process`);
+  console.log('| path | median (ms) | p99 (ms) |\n| --- | ---: | ---: |');
+  console.log(`| Cognito-like RP -> proxy -> OP emulator | ${latency.proxyMedianMs} | ${latency.proxyP99Ms} |`);
+  console.log(`| RP -> OP emulator directly | ${latency.directMedianMs} | ${latency.directP99Ms} |`);
+  console.log(`| added by the proxy | ${latency.addedMedianMs} | ${latency.addedP99Ms} |`);
+
+  const concurrent = 50;
+  const t0 = performance.now();
+  const results = await Promise.allSettled(Array.from({ length: concurrent }, (_, i) => viaProxy.signIn({ person: op.persons[i % op.persons.length]!.id })));
+  const wall = performance.now() - t0;
+  const errors = results.filter((r) => r.status === 'rejected');
+  figures.concurrentSignIns = { concurrent, errors: errors.length, wallMs: round(wall) };
+  console.log(`\n${concurrent} concurrent sign-ins through the proxy: ${errors.length} errors, ${round(wall)} ms wall time`);
+  if (errors.length) console.log(`first error: ${(errors[0] as PromiseRejectedResult).reason}`);
+  await proxy.close();
+  await op.close();
+}
+
 console.log('\nJSON:');
-console.log(JSON.stringify({ ...figures, synth: figures.synth.map((f) => ({ ...f, resourcesPerStack: [...new Set(f.resourcesPerStack)] })) }, null, 2));
+console.log(JSON.stringify(figures, null, 2));
