@@ -11,8 +11,11 @@ export interface FederationProxyDeps {
   /** Signs the ID tokens the proxy gives Cognito. */
   readonly tokenSigner: JwsSigner;
   readonly sealer: Sealer;
-  /** Cognito's client secret at the proxy (Secrets Manager). */
-  readonly clientSecret: () => Promise<string>;
+  /**
+   * Cognito's client secrets at the proxy (Secrets Manager): the current one and, during a
+   * rotation, the previous one, so that Cognito can be updated after the secret without a gap.
+   */
+  readonly clientSecrets: () => Promise<readonly string[]>;
   readonly events: SecurityEventSink;
   /** The proxy's public origin (its issuer), e.g. https://abc.lambda-url.ap-northeast-1.on.aws */
   readonly publicOrigin: (request: Request, env: unknown) => string;

@@ -30,11 +30,12 @@ const app = createFederationProxy({
   clientAssertionSigner: new KmsSigner(kms, required('CLIENT_ASSERTION_KEY_ID'), config.clientAssertion.algorithm),
   tokenSigner: new KmsSigner(kms, required('TOKEN_SIGNING_KEY_ID'), 'ES256'),
   sealer: new Sealer(secrets, required('SEALING_SECRET_ARN')),
-  clientSecret: async () => {
-    const value = await secrets.get(clientSecretArn, 'AWSCURRENT');
-    const secret = value ? (JSON.parse(value) as { client_secret?: string }).client_secret : undefined;
-    if (!secret) throw new Error('the client secret has no client_secret field');
-    return secret;
+  clientSecrets: async () => {
+    const [current, previous] = await Promise.all([secrets.get(clientSecretArn, 'AWSCURRENT'), secrets.get(clientSecretArn, 'AWSPREVIOUS')]);
+    const field = (v: string | undefined) => (v ? (JSON.parse(v) as { client_secret?: string }).client_secret : undefined);
+    const accepted = [field(current), field(previous)].filter((s): s is string => !!s);
+    if (!field(current)) throw new Error('the client secret has no client_secret field');
+    return accepted;
   },
   events: new LoggingSecurityEventSink(logger),
   // The function URL's own domain, as Lambda reports it (not a client-supplied header).

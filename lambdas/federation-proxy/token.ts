@@ -69,9 +69,10 @@ export async function exchangeCode(
   if (!clientId || !secret) {
     throw new TokenStepError('invalid_client', 'client authentication (client_secret_post) is required', 'token.client_authentication_failed', 'no_credentials');
   }
-  const expected = await deps.clientSecret();
+  const expected = await deps.clientSecrets();
   const idOk = secretsEqual(clientId, config.cognito.clientId);
-  const secretOk = secretsEqual(secret, expected);
+  // Compare with every accepted secret (no early exit), each in constant time.
+  const secretOk = expected.map((e) => secretsEqual(secret, e)).includes(true);
   if (!idOk || !secretOk) {
     throw new TokenStepError('invalid_client', 'client authentication failed', 'token.client_authentication_failed', idOk ? 'wrong_secret' : 'unknown_client');
   }

@@ -43,7 +43,8 @@ beforeAll(async () => {
   kms.on(SignCommand).callsFake((i: { Message: Uint8Array }) => ({ Signature: new Uint8Array(sign('sha256', i.Message, privateKey)) }));
   sm.on(GetSecretValueCommand, { SecretId: process.env.SEALING_SECRET_ARN, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: 'sealing-secret-sealing-secret-sealing-secret-sealing-secret' });
   sm.on(GetSecretValueCommand, { SecretId: process.env.SEALING_SECRET_ARN, VersionStage: 'AWSPREVIOUS' }).rejects(new ResourceNotFoundException({ message: 'no previous', $metadata: {} }));
-  sm.on(GetSecretValueCommand, { SecretId: process.env.CLIENT_SECRET_ARN }).resolves({ SecretString: JSON.stringify({ client_secret: 's3cret' }) });
+  sm.on(GetSecretValueCommand, { SecretId: process.env.CLIENT_SECRET_ARN, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: JSON.stringify({ client_secret: 'new-s3cret' }) });
+  sm.on(GetSecretValueCommand, { SecretId: process.env.CLIENT_SECRET_ARN, VersionStage: 'AWSPREVIOUS' }).resolves({ SecretString: JSON.stringify({ client_secret: 'old-s3cret' }) });
   ({ handler } = (await import('../../lambdas/federation-proxy/handler')) as unknown as { handler: typeof handler });
 });
 
@@ -73,8 +74,18 @@ test('/token with a wrong secret: invalid_client, the secret read from Secrets M
   expect(JSON.parse(r.body)).toEqual({ error: 'invalid_client', error_description: 'client authentication failed' });
 });
 
+test('during a rotation both the current and the previous client secret authenticate Cognito', async () => {
+  for (const secret of ['new-s3cret', 'old-s3cret']) {
+    const body = new URLSearchParams({ grant_type: 'authorization_code', code: 'not-a-sealed-code', redirect_uri: 'https://acme-login.auth.ap-northeast-1.amazoncognito.com/oauth2/idpresponse', client_id: 'myna-idp-acme', client_secret: secret }).toString();
+    const r = await handler(urlEvent('POST', '/token', '', { 'content-type': 'application/x-www-form-urlencoded' }, body), {});
+    // Authenticated: the request gets as far as the code, which is not valid.
+    expect(JSON.parse(r.body)).toEqual({ error: 'invalid_grant', error_description: 'the code is not valid' });
+  }
+});
+
 test('secrets are cached between requests (one Secrets Manager call per cold start and TTL)', async () => {
   const before = sm.commandCalls(GetSecretValueCommand, { SecretId: process.env.CLIENT_SECRET_ARN }).length;
+  expect(before).toBe(2); // AWSCURRENT and AWSPREVIOUS, once
   const body = new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'r', client_id: 'myna-idp-acme', client_secret: 'x' }).toString();
   await handler(urlEvent('POST', '/token', '', { 'content-type': 'application/x-www-form-urlencoded' }, body), {});
   expect(sm.commandCalls(GetSecretValueCommand, { SecretId: process.env.CLIENT_SECRET_ARN }).length).toBe(before);
@@ -92,7 +103,7 @@ test('an internal failure is a clean OAuth error and a critical event, not a sta
     clientAssertionSigner: LocalSigner.generate('RS256'),
     tokenSigner: LocalSigner.generate('ES256'),
     sealer: new Sealer(new MemorySecretStore({ s: { AWSCURRENT: 'x'.repeat(40) } }), 's'),
-    clientSecret: async () => {
+    clientSecrets: async () => {
       throw new Error('AccessDeniedException: secretsmanager:GetSecretValue');
     },
     events,

@@ -56,7 +56,7 @@ export async function startLocalProxy(o: LocalProxyOptions): Promise<RunningProx
     clientAssertionSigner: o.clientAssertionSigner,
     tokenSigner,
     sealer: new Sealer(secrets, SEALING_SECRET_ID),
-    clientSecret: async () => clientSecret,
+    clientSecrets: async () => [clientSecret],
     events,
     publicOrigin: () => origin,
     jwksCooldownMs: o.jwksCooldownMs,
