@@ -22,6 +22,7 @@ import { LocalSigner } from '../lambdas/shared/signer';
 import { buildApp } from '../lib/app';
 import { tenantSchema } from '../lib/config/schema';
 import { proxyConfigOf } from '../lib/jpki/proxy-config';
+import { freePort } from '../tools/local/free-port';
 import { startLocalProxy } from '../tools/local/proxy-server';
 import { startOpEmulator } from '../tools/op-emulator/emulator';
 import { CognitoLikeRp } from '../tools/rp-driver/cognito-like-rp';
@@ -141,14 +142,7 @@ if (wanted('bundle') || wanted('cold')) {
 // --- latency and concurrency -------------------------------------------------------------------
 if (wanted('latency')) {
   const signer = LocalSigner.generate('RS256');
-  const { createServer } = await import('node:net');
-  const port = () => new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-  const [opPort, proxyPort] = [await port(), await port()];
+  const [opPort, proxyPort] = [await freePort(), await freePort()];
   const jwks = { keys: [await signer.publicJwk()] };
   const directRedirect = 'https://direct-rp.example/callback';
   const op = await startOpEmulator({

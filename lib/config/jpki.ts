@@ -4,7 +4,7 @@
  * is a setting here, with the best-known value as default.
  */
 import { z } from 'zod';
-import type { TenantRule } from './rules';
+import { isLocalhost, type TenantRule } from './rules';
 
 export const DIGITAL_AGENCY_ISSUERS = {
   sandbox: 'https://sb-auth-and-sign.go.jp/api/realms/main',
@@ -93,8 +93,6 @@ export function opEndpointsOf(jpki: JpkiConfig): { issuer: string; authorization
   };
 }
 
-const isLocal = (u: string) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(u).hostname);
-
 export const jpkiRules: ReadonlyArray<TenantRule<{ jpki?: JpkiConfig }>> = [
   (t, report) => {
     const j = t.jpki;
@@ -108,7 +106,7 @@ export const jpkiRules: ReadonlyArray<TenantRule<{ jpki?: JpkiConfig }>> = [
       ...(['authorization', 'token', 'userinfo', 'jwks'] as const).map((k): [string[], string | undefined] => [['jpki', 'endpoints', k], j.endpoints[k]]),
     ];
     for (const [path, u] of urls) {
-      if (u && !u.startsWith('https://') && !isLocal(u)) report(path, 'must be https (http only for localhost)');
+      if (u && !u.startsWith('https://') && !isLocalhost(new URL(u))) report(path, 'must be https (http only for localhost)');
     }
   },
 ];

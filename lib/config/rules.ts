@@ -17,7 +17,8 @@ export function loginDomainName(tenant: Pick<CoreTenant, 'domain' | 'region'>): 
     : tenant.domain.custom.domainName;
 }
 
-function isLocalhost(url: URL): boolean {
+/** A loopback host, where http is acceptable (local development). */
+export function isLocalhost(url: URL): boolean {
   return url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
 }
 

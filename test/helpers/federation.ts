@@ -3,28 +3,17 @@
  * tenant file's jpki section, exactly as the Lambda is) and a Cognito-like RP configured from
  * the tenant's synthesized ProviderDetails.
  */
-import { createServer } from 'node:net';
 import type { ProxyConfig } from '../../lambdas/federation-proxy/config';
 import { LocalSigner, type JwsAlgorithm } from '../../lambdas/shared/signer';
 import { loginDomainName } from '../../lib/config/rules';
 import { tenantSchema } from '../../lib/config/schema';
 import { idpResponseUrlOf, proxyConfigOf } from '../../lib/jpki/proxy-config';
 import { startOpEmulator, type EmulatorOptions, type RunningEmulator } from '../../tools/op-emulator/emulator';
+import { freePort } from '../../tools/local/free-port';
 import { startLocalProxy, type RunningProxy } from '../../tools/local/proxy-server';
 import { CognitoLikeRp } from '../../tools/rp-driver/cognito-like-rp';
 import { cognitoIdpSettingsFrom } from './provider-details';
 import { minimalTenant, synthTenant } from './tenants';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Federation {
   readonly op: RunningEmulator;

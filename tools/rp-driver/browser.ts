@@ -76,3 +76,29 @@ export class Browser {
     throw new Error(`more than ${limit} redirects from ${url}`);
   }
 }
+
+/** The choice on the OP's test-response page: a test person's id, or an abnormal result. */
+export type TestChoice = { person: string } | { error: 'access_denied' | 'server_error' | 'temporarily_unavailable' };
+
+/**
+ * Starts a sign-in at `authorizationUrl`, answers the OP's test-response page with `choice`,
+ * and follows redirects until `isEnd(url)`: returns that URL (not requested).
+ */
+export async function signInThroughTestPage(browser: Browser, authorizationUrl: string, choice: TestChoice, isEnd: (url: string) => boolean): Promise<URL> {
+  const page = await browser.follow(authorizationUrl, isEnd);
+  if (!page.response) return new URL(page.url);
+  const html = await page.response.text();
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (page.response.status !== 200 || !action) throw new Error(`expected the OP's test-response page at ${page.url}, got HTTP ${page.response.status}: ${html.slice(0, 300)}`);
+  const value = 'person' in choice ? `person:${choice.person}` : `error:${choice.error}`;
+  const posted = await browser.request(new URL(action, page.url).toString(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ choice: value }),
+  });
+  const next = posted.headers.get('location');
+  if (!next) throw new Error(`the test-response page did not redirect (HTTP ${posted.status}): ${(await posted.text()).slice(0, 300)}`);
+  const end = await browser.follow(new URL(next, page.url).toString(), isEnd);
+  if (end.response) throw new Error(`the sign-in stopped at ${end.url} (HTTP ${end.response.status}): ${(await end.response.text()).slice(0, 300)}`);
+  return new URL(end.url);
+}

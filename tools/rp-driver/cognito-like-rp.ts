@@ -6,7 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { Browser } from './browser';
+import { Browser, signInThroughTestPage, type TestChoice } from './browser';
+
+export type { TestChoice } from './browser';
 
 /** What a user pool's OIDC identity provider is configured with (ProviderDetails). */
 export interface CognitoIdpSettings {
@@ -30,9 +32,6 @@ export interface SignInResult {
 
 /** The redirect at the end of a sign-in, as Cognito's idpresponse endpoint receives it. */
 export interface IdpResponse { readonly url: URL; readonly state: string }
-
-/** The choice on the OP's test-response page: a test person's id, or an abnormal result. */
-export type TestChoice = { person: string } | { error: 'access_denied' | 'server_error' | 'temporarily_unavailable' };
 
 export class CognitoLikeRp {
   readonly config: oidc.Configuration;
@@ -61,23 +60,8 @@ export class CognitoLikeRp {
   /** Runs the browser part of a sign-in up to the redirect back to idpresponse. */
   async authorize(choice: TestChoice, browser = new Browser()): Promise<IdpResponse & { browser: Browser }> {
     const state = randomBytes(24).toString('base64url');
-    const atIdpResponse = (u: string) => u.startsWith(this.settings.redirectUri);
-    const page = await browser.follow(this.authorizationUrl(state).toString(), atIdpResponse);
-    if (!page.response) return { url: new URL(page.url), state, browser };
-    const html = await page.response.text();
-    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-    if (page.response.status !== 200 || !action) throw new Error(`expected the OP's test-response page at ${page.url}, got HTTP ${page.response.status}: ${html.slice(0, 300)}`);
-    const value = 'person' in choice ? `person:${choice.person}` : `error:${choice.error}`;
-    const posted = await browser.request(new URL(action, page.url).toString(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ choice: value }),
-    });
-    const next = posted.headers.get('location');
-    if (!next) throw new Error(`the test-response page did not redirect (HTTP ${posted.status}): ${(await posted.text()).slice(0, 300)}`);
-    const end = await browser.follow(new URL(next, page.url).toString(), atIdpResponse);
-    if (end.response) throw new Error(`the sign-in stopped at ${end.url} (HTTP ${end.response.status}): ${(await end.response.text()).slice(0, 300)}`);
-    return { url: new URL(end.url), state, browser };
+    const url = await signInThroughTestPage(browser, this.authorizationUrl(state).toString(), choice, (u) => u.startsWith(this.settings.redirectUri));
+    return { url, state, browser };
   }
 
   /** What Cognito does at idpresponse: redeem the code, verify the ID token, fetch userinfo. */

@@ -7,8 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { importJWK } from 'jose';
 import * as oidc from 'openid-client';
 import type { LocalSigner } from '../../lambdas/shared/signer';
-import { Browser } from './browser';
-import type { TestChoice } from './cognito-like-rp';
+import { Browser, signInThroughTestPage, type TestChoice } from './browser';
 
 export class DirectRp {
   private constructor(
@@ -37,16 +36,8 @@ export class DirectRp {
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
     });
-    const browser = new Browser();
-    const atRedirect = (u: string) => u.startsWith(this.redirectUri);
-    const page = await browser.follow(url.toString(), atRedirect);
-    const html = await page.response!.text();
-    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-    if (!action) throw new Error(`no test-response page at ${page.url}`);
-    const value = 'person' in choice ? `person:${choice.person}` : `error:${choice.error}`;
-    const posted = await browser.request(new URL(action, page.url).toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ choice: value }) });
-    const end = await browser.follow(new URL(posted.headers.get('location')!, page.url).toString(), atRedirect);
-    const tokens = await oidc.authorizationCodeGrant(this.config, new URL(end.url), { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state, idTokenExpected: true });
+    const end = await signInThroughTestPage(new Browser(), url.toString(), choice, (u) => u.startsWith(this.redirectUri));
+    const tokens = await oidc.authorizationCodeGrant(this.config, end, { pkceCodeVerifier: verifier, expectedNonce: nonce, expectedState: state, idTokenExpected: true });
     const claims = tokens.claims()!;
     return { ...(await oidc.fetchUserInfo(this.config, tokens.access_token, claims.sub)) };
   }
