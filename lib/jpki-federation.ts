@@ -37,6 +37,14 @@ export const JPKI_CUSTOM_ATTRIBUTE_MAPPING = {
   jpki_attestation: 'jpki_attestation',
 } as const;
 
+/**
+ * The proxy's Lambda timeout: its slowest request (/token) makes at most five calls to the OP,
+ * each bounded by `requestTimeoutMs` (code redemption, JWKS, one JWKS refetch for an unknown
+ * kid, userinfo and its one retry), plus time for KMS and Secrets Manager. The function must
+ * answer with an OAuth error rather than be cut off by its own timeout.
+ */
+export const proxyTimeoutOf = (requestTimeoutMs: number) => Duration.seconds(Math.ceil((5 * requestTimeoutMs) / 1000) + 3);
+
 export interface JpkiFederationProps {
   readonly tenant: TenantConfig & { jpki: JpkiConfig };
   readonly userPool: UserPool;
@@ -121,7 +129,7 @@ export class JpkiFederation extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(10),
+      timeout: proxyTimeoutOf(j.requestTimeoutMs),
       role,
       logGroup,
       environment: {

@@ -72,7 +72,8 @@ describe('the proxy', () => {
   test('Node.js 22 on ARM64 behind a public function URL, configured from the tenant file', () => {
     const template = withJpki({ acrValues: 'aal3 crl', clockLeewaySeconds: 30 });
     const fn = only(template, 'AWS::Lambda::Function');
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 10 });
+    // 5 OP calls of at most 3 s each, plus 3 s for KMS and Secrets Manager.
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 18 });
     const config = parseProxyConfig(fn.Properties.Environment.Variables.PROXY_CONFIG);
     expect(config).toEqual({
       tenantId: 'acme',
@@ -96,6 +97,11 @@ describe('the proxy', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'BUFFERED' });
     template.hasOutput('JpkiRedirectUri', { Value: fromFunctionUrl('/callback') });
+  });
+
+  test('the Lambda timeout covers the worst case of OP calls', () => {
+    expect(only(withJpki({ requestTimeoutMs: 1000 }), 'AWS::Lambda::Function').Properties.Timeout).toBe(8);
+    expect(only(withJpki({ requestTimeoutMs: 8000 }), 'AWS::Lambda::Function').Properties.Timeout).toBe(43);
   });
 
   test('production and custom endpoints', () => {
