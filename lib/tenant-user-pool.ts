@@ -14,6 +14,7 @@ import { EmailSender } from './email-sender';
 import { jpkiCustomAttributes, standardAttributes } from './jpki-attributes';
 import { acknowledge } from './private/acknowledge';
 import { SmsSender } from './sms-sender';
+import { userMessagesOf } from './user-messages';
 
 export interface TenantUserPoolProps {
   /** The parsed tenant file. */
@@ -58,8 +59,12 @@ export class TenantUserPool extends Construct {
     this.email = new EmailSender(this, 'Email', { email: t.email, removalPolicy });
     this.sms = t.sms ? new SmsSender(this, 'Sms', { sms: t.sms }) : undefined;
 
+    const messages = userMessagesOf(t);
     this.userPool = new UserPool(this, 'UserPool', {
       userPoolName: `myna-idp-${t.id}`,
+      userVerification: messages.userVerification,
+      userInvitation: messages.userInvitation,
+      mfaMessage: messages.mfaMessage,
       featurePlan: t.plan === 'plus' ? FeaturePlan.PLUS : FeaturePlan.ESSENTIALS,
       selfSignUpEnabled: signIn.selfSignUp,
       signInAliases: { email: signIn.usernameAttributes.includes('email'), phone: signIn.usernameAttributes.includes('phone') },

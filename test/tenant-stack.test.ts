@@ -256,3 +256,33 @@ describe('tags', () => {
     full.hasResourceProperties('AWS::SES::ConfigurationSet', Match.anyValue());
   });
 });
+
+describe('messages', () => {
+  test('Japanese by default, with the tenant id as the service name', () => {
+    with_(() => undefined).hasResourceProperties(USER_POOL, {
+      VerificationMessageTemplate: Match.objectLike({
+        EmailSubject: '【acme】確認コードのお知らせ',
+        EmailMessage: 'acme の確認コードは {####} です。お心当たりのない場合は、このメールを破棄してください。',
+        SmsMessage: 'acme の確認コード: {####}',
+      }),
+      AdminCreateUserConfig: Match.objectLike({
+        InviteMessageTemplate: {
+          EmailSubject: '【acme】アカウントのご案内',
+          EmailMessage: 'acme のアカウントを作成しました。ユーザー名: {username} 仮パスワード: {####} 初回サインイン時にパスワードを変更してください。',
+          SMSMessage: 'acme ユーザー名 {username} 仮パスワード {####}',
+        },
+      }),
+    });
+  });
+  test('English, with the service name given', () => {
+    const template = with_((t) => (t.messages = { language: 'en', serviceName: 'Acme ID' }));
+    template.hasResourceProperties(USER_POOL, {
+      VerificationMessageTemplate: Match.objectLike({ EmailSubject: 'Acme ID: your verification code', SmsMessage: 'Acme ID verification code: {####}' }),
+    });
+  });
+  test('the MFA SMS text', () => {
+    with_((t) => Object.assign(t, { sms: { externalId: 'acme-sms' }, signIn: { ...t.signIn, mfa: { mode: 'optional', factors: ['sms'] } } })).hasResourceProperties(USER_POOL, {
+      SmsAuthenticationMessage: 'acme のサインイン用コード: {####}',
+    });
+  });
+});

@@ -212,6 +212,20 @@ export const brandingSchema = z
   .default({ style: 'cognito-defaults' })
   .describe('Managed login branding, applied to every app client.');
 
+export const messagesSchema = z
+  .strictObject({
+    language: z.enum(['ja', 'en']).default('ja').describe('Language of the codes and invitations Cognito sends by email and SMS.'),
+    serviceName: z
+      .string()
+      .min(1)
+      .max(40)
+      .regex(/^[^{}<>]+$/, { message: 'must not contain { } < or >' })
+      .optional()
+      .describe('The service name people see in those messages. Default: the tenant id.'),
+  })
+  .default({ language: 'ja' })
+  .describe('Messages Cognito sends (verification codes, invitations, MFA codes).');
+
 /** The fields every tenant file has, whatever features are composed onto it. */
 export const coreShape = {
   $schema: z.string().optional().describe('Path of the JSON Schema, for editors.'),
@@ -230,4 +244,5 @@ export const coreShape = {
   email: emailSchema,
   sms: smsSchema.optional(),
   branding: brandingSchema,
+  messages: messagesSchema,
 } as const;
