@@ -8,10 +8,6 @@
  */
 import { StringAttribute, type ICustomAttribute, type StandardAttributes } from 'aws-cdk-lib/aws-cognito';
 
-/** The verified attributes, as OIDC standard claim names and Cognito standard attributes. */
-export const verifiedStandardAttributes = ['name', 'address', 'birthdate', 'gender'] as const;
-export type VerifiedAttribute = (typeof verifiedStandardAttributes)[number];
-
 /** Custom attributes (without the `custom:` prefix) with their meaning. */
 export const jpkiCustomAttributes = {
   /** ISO 8601 time of the latest My Number Card verification. */
@@ -23,8 +19,6 @@ export const jpkiCustomAttributes = {
   /** JWS by the federation proxy over the verified values: tells them from values edited later. */
   jpki_attestation: new StringAttribute({ minLen: 1, maxLen: 2048, mutable: true }),
 } satisfies Record<string, ICustomAttribute>;
-
-export type JpkiCustomAttribute = keyof typeof jpkiCustomAttributes;
 
 /**
  * Standard attributes of the pool. None is required: a person who signs up with the card
