@@ -151,7 +151,6 @@ export class JpkiFederation extends Construct {
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
       },
     });
-    acknowledge(role, 'AwsSolutions-IAM5[Resource::<ProxyLogsEEE4E5E0.Arn>:*]', 'The proxy writes log streams it creates in its own log group; stream names are not known in advance.');
     acknowledge(this.proxy, 'AwsSolutions-L1', 'Node.js 22 is the runtime the project builds and tests its Lambdas for (DEVELOPERS.md); a runtime change is a deliberate upgrade.');
 
     // Only the KMS and Secrets Manager actions the proxy uses.

@@ -252,8 +252,14 @@ describe('tags', () => {
     const template = with_(() => undefined);
     template.hasResourceProperties(USER_POOL, { UserPoolTags: { 'myna-idp:tenant': 'acme', 'myna-idp:environment': 'sandbox' } });
     const { template: full } = synthTenant({ ...readTenantInput('example'), branding: { style: 'cognito-defaults' } });
-    full.hasResourceProperties('AWS::IAM::Role', { Tags: Match.arrayWith([{ Key: 'myna-idp:tenant', Value: 'example' }]) });
-    full.hasResourceProperties('AWS::SES::ConfigurationSet', Match.anyValue());
+    const tag = { Key: 'myna-idp:tenant', Value: 'example' };
+    for (const type of ['AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup']) {
+      const resources = Object.entries(full.findResources(type));
+      expect([type, resources.length > 0]).toEqual([type, true]);
+      for (const [id, r] of resources) {
+        expect([id, r.Properties.Tags]).toEqual([id, expect.arrayContaining([tag])]);
+      }
+    }
   });
 });
 

@@ -13,7 +13,7 @@ import { RedirectableError, startAuthorization, UnsafeRedirectError } from './au
 import { CallbackError, finishAuthorization } from './callback';
 import type { FederationProxyDeps } from './deps';
 import { exchangeCode, TokenStepError } from './token';
-import { userinfoOf } from './userinfo';
+import { UserinfoError, userinfoOf } from './userinfo';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
@@ -50,7 +50,6 @@ export function createFederationProxy(deps: FederationProxyDeps): Hono {
       assertionAudience: config.clientAssertion.audience,
     },
     deps.clientAssertionSigner,
-    deps.fetch,
   );
   // jose caches the OP's keys and refetches at most once per cooldown when a kid is unknown.
   const opKeys = createRemoteJWKSet(new URL(config.op.jwksUri), {
@@ -136,8 +135,8 @@ export function createFederationProxy(deps: FederationProxyDeps): Hono {
       c.header('cache-control', 'no-store');
       return c.json(await userinfoOf(deps, bearer));
     } catch (e) {
-      if (e instanceof OAuthError) {
-        await emit({ type: 'userinfo.token_rejected', reason: e.description.includes('expired') ? 'expired' : 'invalid', severity: 'warning' });
+      if (e instanceof UserinfoError) {
+        await emit({ type: 'userinfo.token_rejected', reason: e.reason, severity: 'warning' });
         return oauthJson(c, e);
       }
       throw e;

@@ -19,7 +19,6 @@ export interface FederationProxyDeps {
   readonly events: SecurityEventSink;
   /** The proxy's public origin (its issuer), e.g. https://abc.lambda-url.ap-northeast-1.on.aws */
   readonly publicOrigin: (request: Request, env: unknown) => string;
-  readonly fetch?: typeof fetch;
   /** Least time between two fetches of the OP's JWKS (default 30 s): an unknown kid triggers one refetch, not a loop. */
   readonly jwksCooldownMs?: number;
   /** Told of an unexpected error (the operator's log), besides the security event. */

@@ -4,14 +4,21 @@ import { SealedValueError } from '../shared/sealing';
 import type { FederationProxyDeps } from './deps';
 import type { SealedUserinfo } from './token';
 
+/** A rejected access token, with the reason reported as a security event. */
+export class UserinfoError extends OAuthError {
+  constructor(readonly reason: 'missing' | 'expired' | 'invalid', description: string) {
+    super('invalid_token', description);
+  }
+}
+
 export async function userinfoOf(deps: FederationProxyDeps, bearer: string | undefined): Promise<SealedUserinfo> {
-  if (!bearer) throw new OAuthError('invalid_token', 'a bearer access token is required');
+  if (!bearer) throw new UserinfoError('missing', 'a bearer access token is required');
   try {
     const { iss: _iss, aud: _aud, iat: _iat, exp: _exp, ...claims } = await deps.sealer.unseal<SealedUserinfo & Record<string, unknown>>('access-token', bearer);
     return claims as SealedUserinfo;
   } catch (e) {
     if (e instanceof SealedValueError) {
-      throw new OAuthError('invalid_token', e.reason === 'expired' ? 'the access token has expired' : 'the access token is not valid');
+      throw new UserinfoError(e.reason, e.reason === 'expired' ? 'the access token has expired' : 'the access token is not valid');
     }
     throw e;
   }

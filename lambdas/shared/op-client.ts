@@ -60,13 +60,12 @@ export class OpClient {
   constructor(
     private readonly s: OpClientSettings,
     private readonly signer: JwsSigner,
-    private readonly fetchFn: typeof fetch = fetch,
   ) {}
 
   private async call(url: string, init: RequestInit): Promise<{ status: number; body: unknown }> {
     let res: Response;
     try {
-      res = await this.fetchFn(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.s.requestTimeoutMs) });
+      res = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.s.requestTimeoutMs) });
     } catch (e) {
       const timeout = (e as Error)?.name === 'TimeoutError' || (e as Error)?.name === 'AbortError';
       throw new OpCallError(timeout ? 'op_timeout' : 'op_unreachable', 'the My Number Card service did not answer in time; try again later');

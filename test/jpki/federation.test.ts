@@ -3,7 +3,7 @@
  * synthesized ProviderDetails, the federation proxy, and the OP emulator, for an RS256 and an
  * ES256 OP and for RSA and P-256 client keys.
  */
-import { createRemoteJWKSet, decodeJwt } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { verifyAttestation } from '../../lambdas/shared/attestation';
 import { startFederation, type Federation } from '../helpers/federation';
 
@@ -112,5 +112,15 @@ describe('abnormal results and what the OP sends', () => {
     expect(body.expires_in).toBe(300);
     const claims = decodeJwt(body.id_token);
     expect((claims.exp as number) - (claims.iat as number)).toBe(300);
+    const verified = await jwtVerify(body.id_token, createRemoteJWKSet(new URL(f.rp.settings.jwksUri)), {
+      algorithms: ['ES256'],
+      issuer: f.rp.settings.issuer,
+      audience: f.rp.settings.clientId,
+    });
+    expect(verified.protectedHeader.alg).toBe('ES256');
+    // And a token signed by anyone else does not verify against that JWKS.
+    const [h, p] = body.id_token.split('.');
+    const forged = `${h}.${p}.${Buffer.alloc(64, 1).toString('base64url')}`;
+    await expect(jwtVerify(forged, createRemoteJWKSet(new URL(f.rp.settings.jwksUri)), { algorithms: ['ES256'] })).rejects.toThrow();
   });
 });

@@ -323,8 +323,14 @@ describe('sealed values, client authentication, redirect URIs', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
     expect(await res.json()).toEqual({ error: 'invalid_token', error_description: 'the access token is not valid' });
+    expect(lastEvent(f)).toMatchObject({ type: 'userinfo.token_rejected', reason: 'invalid' });
     const none = await fetch(f.rp.settings.attributesUrl);
     expect(none.status).toBe(401);
+    expect(lastEvent(f)).toMatchObject({ type: 'userinfo.token_rejected', reason: 'missing' });
+    const expired = await new Sealer(f.proxy.secrets, SEALING_SECRET_ID).seal('access-token', { sub: 'x' }, -5);
+    const late = await fetch(f.rp.settings.attributesUrl, { headers: { authorization: `Bearer ${expired}` } });
+    expect(await late.json()).toEqual({ error: 'invalid_token', error_description: 'the access token has expired' });
+    expect(lastEvent(f)).toMatchObject({ type: 'userinfo.token_rejected', reason: 'expired' });
   });
 
   test('the attestation does not vouch for edited values', async () => {

@@ -81,7 +81,7 @@ describe('the emulator clients file', () => {
     [[{ client_id: 'RP-1', redirect_uris: ['x'], jwks: { keys: [] } }], '[0].client_id: 1-255 letters and digits'],
     [[{ client_id: 'RP1', redirect_uris: [], jwks: { keys: [] } }], '[0].redirect_uris: at least one URI'],
     [[{ client_id: 'RP1', redirect_uris: ['x'] }], '[0]: jwks or jwks_file is required'],
-    [[{ client_id: 'RP1', redirect_uris: ['x'], jwks_file: 'missing.json' }], "[0].jwks_file: "],
+    [[{ client_id: 'RP1', redirect_uris: ['x'], jwks_file: 'missing.json' }], `[0].jwks_file: ${path.join(dir, 'missing.json')} does not exist; start \`npm run proxy:local -- --tenant local\` once (it creates the key) or run \`npm run jpki:client-jwks -- --tenant local --local\``],
     [[{ client_id: 'RP1', redirect_uris: ['x'], jwks: { keys: [] }, token_endpoint_auth_signing_alg: 'HS256' }], '[0].token_endpoint_auth_signing_alg: RS256 or ES256'],
     [{ client_id: 'RP1' }, 'expected a list of clients'],
   ])('rejects %j', (data, message) => {
