@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import {
   ClientAttributes,
   OAuthScope,
@@ -83,6 +83,10 @@ export class AppClients extends Construct {
         });
       for (const d of props.dependsOn ?? []) client.node.addDependency(d);
       clients.set(c.name, client);
+      new CfnOutput(Stack.of(this), `AppClientId${c.name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}`, {
+        description: `The client id of app client ${c.name}${c.public ? ' (public: PKCE, no secret)' : ' (its secret: aws cognito-idp describe-user-pool-client)'}`,
+        value: client.userPoolClientId,
+      });
     }
     this.clients = clients;
   }

@@ -1,35 +1,38 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { UserPoolEmail } from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { HostedZone } from 'aws-cdk-lib/aws-route53';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import type { TenantConfig } from './config/schema';
+import { DeployTimeResource } from './private/deploy-time-resource';
+import { lambdaEntry } from './private/node-function';
 
-export interface EmailSenderProps {
-  /** The tenant's `email` section. */
-  readonly email: TenantConfig['email'];
-  /** What happens to SES resources when the stack is deleted. */
+export type SesEmail = Extract<TenantConfig['email'], { sender: 'ses' }>;
+
+/** Whether the tenant's mail needs SES resources of its own (kept in the mail stack). */
+export const needsMailResources = (email: TenantConfig['email']): email is SesEmail =>
+  email.sender === 'ses' && (email.identity.create || email.configurationSet?.create === true);
+
+export interface SesResourcesProps {
+  /** The tenant's `email` section (SES). */
+  readonly email: SesEmail;
+  /** What happens to them when their stack is deleted or a resource replaced. */
   readonly removalPolicy: RemovalPolicy;
 }
 
 /**
- * How Cognito sends the tenant's mail: Cognito's default sender, or SES with the tenant's
- * domain identity (created here with Easy DKIM, or referenced) and configuration set.
+ * The SES domain identity (Easy DKIM, records in Route 53 when a zone is given) and the
+ * configuration set. They live in a stack of their own, deployed before the tenant's stack:
+ * verification takes minutes to hours, and a user pool deploy that fails meanwhile must not
+ * take the identity (and its DKIM records) down with it.
  */
-export class EmailSender extends Construct {
-  /** The setting to give the user pool. */
-  readonly userPoolEmail: UserPoolEmail;
-  /** The SES identity created here, if any: the user pool must wait for it. */
+export class SesResources extends Construct {
   readonly identity?: ses.EmailIdentity;
 
-  constructor(scope: Construct, id: string, props: EmailSenderProps) {
+  constructor(scope: Construct, id: string, props: SesResourcesProps) {
     super(scope, id);
     const { email } = props;
-    if (email.sender === 'cognito') {
-      this.userPoolEmail = UserPoolEmail.withCognito();
-      return;
-    }
-
     let configurationSet: ses.IConfigurationSet | undefined;
     if (email.configurationSet?.create) {
       const created = new ses.ConfigurationSet(this, 'ConfigurationSet', {
@@ -44,7 +47,6 @@ export class EmailSender extends Construct {
     } else if (email.configurationSet) {
       configurationSet = ses.ConfigurationSet.fromConfigurationSetName(this, 'ConfigurationSet', email.configurationSet.name);
     }
-
     if (email.identity.create) {
       const identity = email.identity.hostedZoneId
         ? ses.Identity.publicHostedZone(
@@ -54,7 +56,54 @@ export class EmailSender extends Construct {
       this.identity = new ses.EmailIdentity(this, 'Identity', { identity, configurationSet, dkimSigning: true });
       this.identity.applyRemovalPolicy(props.removalPolicy);
     }
+  }
+}
 
+export interface EmailSenderProps {
+  /** The tenant's `email` section. */
+  readonly email: TenantConfig['email'];
+  /** The stack that holds the SES resources, named in the message when verification is late. */
+  readonly mailStackName?: string;
+}
+
+/**
+ * How Cognito sends the tenant's mail: Cognito's default sender, or SES. With SES, a
+ * deploy-time check waits until the identity is verified for sending (Cognito refuses an
+ * unverified one) and fails with a message that says what to do when it is not in time.
+ */
+export class EmailSender extends Construct {
+  /** The setting to give the user pool. */
+  readonly userPoolEmail: UserPoolEmail;
+  /** The user pool must be created after this (the SES identity is verified then). */
+  readonly verified?: Construct;
+
+  constructor(scope: Construct, id: string, props: EmailSenderProps) {
+    super(scope, id);
+    const { email } = props;
+    if (email.sender === 'cognito') {
+      this.userPoolEmail = UserPoolEmail.withCognito();
+      return;
+    }
+    const stack = Stack.of(this);
+    const sesRegion = email.sesRegion ?? stack.region;
+    this.verified = new DeployTimeResource(this, 'IdentityVerified', {
+      entry: lambdaEntry('ses-identity-wait', 'handler.ts'),
+      description: `myna-idp: waits until the SES identity ${email.identity.domain} is verified for sending`,
+      resourceType: 'Custom::SesIdentityVerified',
+      properties: {
+        Identity: email.identity.domain,
+        Region: sesRegion,
+        Stack: stack.stackName,
+        ...(props.mailStackName ? { IdentityStack: props.mailStackName } : {}),
+      },
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['ses:GetEmailIdentity'],
+          resources: [stack.formatArn({ service: 'ses', region: sesRegion, resource: 'identity', resourceName: email.identity.domain })],
+        }),
+      ],
+      timeout: Duration.minutes(14),
+    });
     this.userPoolEmail = UserPoolEmail.withSES({
       fromEmail: email.fromAddress,
       fromName: email.fromName,

@@ -11,7 +11,7 @@ import {
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -19,6 +19,7 @@ import type { JpkiConfig } from './config/jpki';
 import type { TenantConfig } from './config/schema';
 import { proxyClientIdOf, proxyConfigOf } from './jpki/proxy-config';
 import { acknowledge } from './private/acknowledge';
+import { BUNDLING } from './private/node-function';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FEDERATION_PROXY_ENTRY = path.join(here, '..', 'lambdas', 'federation-proxy', 'handler.ts');
@@ -74,6 +75,31 @@ export class JpkiFederation extends Construct {
     const production = tenant.environment === 'production';
     const alias = (name: string) => `alias/myna-idp/${tenant.id}/${name}`;
 
+    const retain = production ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
+    const role = new iam.Role(this, 'ProxyRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `myna-idp ${tenant.id}: the JPKI federation proxy`,
+    });
+    // The keys' own policies, not IAM, decide who signs: only the proxy's role. The account
+    // keeps every other right (administration, GetPublicKey for the JWKS command), so no IAM
+    // policy anywhere in the account can let another principal mint the proxy's tokens.
+    const signingKeyPolicy = () =>
+      new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'AccountAdministersButDoesNotSign',
+            principals: [new iam.AccountRootPrincipal()],
+            notActions: ['kms:Sign'],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'OnlyTheProxySigns',
+            principals: [new iam.ArnPrincipal(role.roleArn)],
+            actions: ['kms:Sign', 'kms:GetPublicKey'],
+            resources: ['*'],
+          }),
+        ],
+      });
     // The client assertion key's public half is registered at the Digital Agency: keep it.
     this.clientAssertionKey = j.clientAssertion.kmsKeyArn
       ? kms.Key.fromKeyArn(this, 'ClientAssertionKey', j.clientAssertion.kmsKeyArn)
@@ -82,7 +108,8 @@ export class JpkiFederation extends Construct {
           keySpec: j.clientAssertion.algorithm === 'ES256' ? kms.KeySpec.ECC_NIST_P256 : kms.KeySpec.RSA_2048,
           keyUsage: kms.KeyUsage.SIGN_VERIFY,
           alias: alias('jpki-client-assertion'),
-          removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+          policy: signingKeyPolicy(),
+          removalPolicy: retain,
           pendingWindow: Duration.days(30),
         });
     this.tokenSigningKey = new kms.Key(this, 'TokenSigningKey', {
@@ -90,19 +117,20 @@ export class JpkiFederation extends Construct {
       keySpec: kms.KeySpec.ECC_NIST_P256,
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
       alias: alias('proxy-token-signing'),
-      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      policy: signingKeyPolicy(),
+      removalPolicy: retain,
       pendingWindow: Duration.days(30),
     });
 
     const clientSecret = new secretsmanager.Secret(this, 'CognitoClientSecret', {
       description: `myna-idp ${tenant.id}: Cognito's client secret at the federation proxy`,
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'client_secret', passwordLength: 64, excludePunctuation: true },
-      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: retain,
     });
     const sealingSecret = new secretsmanager.Secret(this, 'SealingSecret', {
       description: `myna-idp ${tenant.id}: key material for the proxy's sealed values (rotate with put-secret-value; the previous version stays readable)`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
-      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy: retain,
     });
     for (const secret of [clientSecret, sealingSecret]) {
       acknowledge(
@@ -114,11 +142,7 @@ export class JpkiFederation extends Construct {
 
     const logGroup = new logs.LogGroup(this, 'ProxyLogs', {
       retention: production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
-      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    const role = new iam.Role(this, 'ProxyRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `myna-idp ${tenant.id}: the JPKI federation proxy`,
+      removalPolicy: retain,
     });
     logGroup.grantWrite(role);
 
@@ -140,21 +164,17 @@ export class JpkiFederation extends Construct {
         SEALING_SECRET_ARN: sealingSecret.secretArn,
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: false,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        // The AWS SDK v3 comes with the runtime.
-        externalModules: ['@aws-sdk/*'],
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
+      bundling: BUNDLING,
+      // A bound on what the public URL can make the proxy (and the OP, and KMS) do at once.
+      reservedConcurrentExecutions: j.reservedConcurrency,
     });
     acknowledge(this.proxy, 'AwsSolutions-L1', 'Node.js 22 is the runtime the project builds and tests its Lambdas for (DEVELOPERS.md); a runtime change is a deliberate upgrade.');
 
-    // Only the KMS and Secrets Manager actions the proxy uses.
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Sign', 'kms:GetPublicKey'], resources: [this.clientAssertionKey.keyArn, this.tokenSigningKey.keyArn] }));
+    // Only the KMS and Secrets Manager actions the proxy uses. The created keys allow it in their
+    // own policies; a key brought by the tenant (kmsKeyArn) is allowed through IAM and its own policy.
+    if (j.clientAssertion.kmsKeyArn) {
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:Sign', 'kms:GetPublicKey'], resources: [this.clientAssertionKey.keyArn] }));
+    }
     role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [clientSecret.secretArn, sealingSecret.secretArn] }));
 
     // A public OIDC endpoint: browsers and Cognito call it without AWS credentials.

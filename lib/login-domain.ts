@@ -1,3 +1,4 @@
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { ManagedLoginVersion, type UserPool, type UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import { AaaaRecord, ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
@@ -28,6 +29,10 @@ export class LoginDomain extends Construct {
     super(scope, id);
     this.domainName = loginDomainName({ domain: props.domain, region: props.region });
     const managedLoginVersion = ManagedLoginVersion.NEWER_MANAGED_LOGIN;
+    new CfnOutput(Stack.of(this), 'ManagedLoginUrl', {
+      description: 'Managed login: apps start a sign-in at <url>/oauth2/authorize',
+      value: `https://${this.domainName}`,
+    });
 
     if ('prefix' in props.domain) {
       this.domain = props.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: props.domain.prefix }, managedLoginVersion });

@@ -21,14 +21,19 @@ function rgba(hex: string): string {
 
 /**
  * The managed login branding settings document for the tenant's colours (light mode). Keys
- * follow the branding designer's settings document; anything not set keeps Cognito's value.
+ * follow the documented settings document (`categories`, `componentClasses`, `components`:
+ * Cognito API reference, DescribeManagedLoginBrandingByClient, example response); anything not
+ * set keeps Cognito's value.
  */
 export function brandingSettings(colors: { primary: string; pageBackground: string; formBackground: string }, hasLogo: boolean) {
   return {
     categories: { global: { colorSchemeMode: 'LIGHT' } },
+    // Links are a component class (like inputs and dividers), not a component.
+    componentClasses: {
+      link: { lightMode: { defaults: { textColor: rgba(colors.primary) } } },
+    },
     components: {
       primaryButton: { lightMode: { defaults: { backgroundColor: rgba(colors.primary), textColor: 'ffffffff' } } },
-      link: { lightMode: { defaults: { textColor: rgba(colors.primary) } } },
       pageBackground: { lightMode: { color: rgba(colors.pageBackground) } },
       form: {
         lightMode: { backgroundColor: rgba(colors.formBackground) },

@@ -1,19 +1,22 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { TenantConfig } from './config/schema';
 import { acknowledge } from './private/acknowledge';
+import { DeployTimeResource } from './private/deploy-time-resource';
+import { lambdaEntry } from './private/node-function';
 
 export interface SmsSenderProps {
   /** The tenant's `sms` section. */
   readonly sms: NonNullable<TenantConfig['sms']>;
+  /** Of the role: a retained user pool must keep its SMS role. */
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /**
  * The role Cognito assumes to send SMS through Amazon SNS, bound to this account's user pools
  * and to the tenant's external id (confused-deputy protection), and optionally the SNS
- * default sender id.
+ * default sender id (an account-wide setting: the previous value is restored on delete).
  */
 export class SmsSender extends Construct {
   readonly role: iam.Role;
@@ -44,30 +47,21 @@ export class SmsSender extends Construct {
       },
     });
 
+    this.role.applyRemovalPolicy(props.removalPolicy);
+
     if (props.sms.senderId) {
-      const senderId = new AwsCustomResource(this, 'SenderId', {
-        installLatestAwsSdk: false,
-        onUpdate: {
-          service: 'SNS',
-          action: 'setSMSAttributes',
-          region: this.snsRegion,
-          parameters: { attributes: { DefaultSenderID: props.sms.senderId, DefaultSMSType: 'Transactional' } },
-          physicalResourceId: PhysicalResourceId.of(`sms-sender-id-${this.snsRegion}`),
-        },
-        policy: AwsCustomResourcePolicy.fromStatements([
-          new iam.PolicyStatement({ actions: ['sns:SetSMSAttributes'], resources: ['*'] }),
-        ]),
+      const senderId = new DeployTimeResource(this, 'SenderId', {
+        entry: lambdaEntry('sms-sender-id', 'handler.ts'),
+        description: `myna-idp: sets the SNS default sender id of ${this.snsRegion} and restores the previous one on delete`,
+        resourceType: 'Custom::SmsSenderId',
+        properties: { Region: this.snsRegion, SenderId: props.sms.senderId },
+        statements: [new iam.PolicyStatement({ actions: ['sns:GetSMSAttributes', 'sns:SetSMSAttributes'], resources: ['*'] })],
       });
-      acknowledge(senderId, 'AwsSolutions-IAM5[Resource::*]', 'sns:SetSMSAttributes is an account-level action with no resource type; it cannot be scoped to an ARN.');
-      // The custom resource's provider function is a stack-wide singleton created with it.
-      const provider = stack.node.tryFindChild(`AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
-      if (provider) {
-        acknowledge(
-          provider,
-          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          'The AwsCustomResource provider only writes its own logs; the basic execution policy grants exactly that.',
-        );
-      }
+      acknowledge(
+        senderId.node.findChild('Handler'),
+        'AwsSolutions-IAM5[Resource::*]',
+        'sns:GetSMSAttributes and sns:SetSMSAttributes are account-level actions with no resource type; they cannot be scoped to an ARN.',
+      );
     }
   }
 }

@@ -4,7 +4,9 @@ import { AppClients } from './app-clients';
 import type { LoadedTenant } from './config/loader';
 import { UserPoolClientIdentityProvider } from 'aws-cdk-lib/aws-cognito';
 import { JpkiFederation } from './jpki-federation';
+import { needsMailResources } from './email-sender';
 import { LoginDomain } from './login-domain';
+import { MailStack } from './mail-stack';
 import { ManagedLoginBranding } from './managed-login-branding';
 import { TenantUserPool } from './tenant-user-pool';
 
@@ -22,6 +24,8 @@ export class TenantStack extends Stack {
   readonly loginDomain: LoginDomain;
   readonly appClients: AppClients;
   readonly jpkiFederation?: JpkiFederation;
+  /** The tenant's SES resources, deployed first (`MynaIdp-<id>-mail`), when it creates any. */
+  readonly mailStack?: MailStack;
 
   constructor(scope: Construct, props: TenantStackProps) {
     const t = props.tenant.config;
@@ -33,7 +37,12 @@ export class TenantStack extends Stack {
     Tags.of(this).add('myna-idp:tenant', t.id);
     Tags.of(this).add('myna-idp:environment', t.environment);
 
-    this.userPool = new TenantUserPool(this, 'Identity', { tenant: t });
+    const email = t.email;
+    if (needsMailResources(email)) {
+      this.mailStack = new MailStack(scope, { tenant: { ...t, email }, stackName: `${stackNameOf(t.id)}-mail` });
+      this.addStackDependency(this.mailStack, 'the SES identity must exist (and be verified) before the user pool uses it');
+    }
+    this.userPool = new TenantUserPool(this, 'Identity', { tenant: t, mailStackName: this.mailStack?.stackName });
     this.loginDomain = new LoginDomain(this, 'Login', { userPool: this.userPool.userPool, domain: t.domain, region: t.region });
     const jpki = t.jpki;
     this.jpkiFederation = jpki ? new JpkiFederation(this, 'JpkiFederation', { tenant: { ...t, jpki }, userPool: this.userPool.userPool }) : undefined;

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CustomThreatProtectionMode,
@@ -19,6 +19,8 @@ import { userMessagesOf } from './user-messages';
 export interface TenantUserPoolProps {
   /** The parsed tenant file. */
   readonly tenant: TenantConfig;
+  /** The stack that holds the tenant's SES resources, if it has one. */
+  readonly mailStackName?: string;
 }
 
 const accountRecovery: Record<TenantConfig['signIn']['accountRecovery'], AccountRecovery> = {
@@ -50,14 +52,16 @@ export class TenantUserPool extends Construct {
     super(scope, id);
     const t = props.tenant;
     const production = t.environment === 'production';
-    const removalPolicy = production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // A failed first create leaves nothing behind; later deletes and replacements keep the pool.
+    const removalPolicy = production ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const { signIn } = t;
     const factors = new Set(signIn.firstFactors);
     const mfaFactors = new Set(signIn.mfa.factors);
     const pw = signIn.passwordPolicy;
 
-    this.email = new EmailSender(this, 'Email', { email: t.email, removalPolicy });
-    this.sms = t.sms ? new SmsSender(this, 'Sms', { sms: t.sms }) : undefined;
+    this.email = new EmailSender(this, 'Email', { email: t.email, mailStackName: props.mailStackName });
+    // The retained pool keeps using its SMS role: the role must outlive the stack with it.
+    this.sms = t.sms ? new SmsSender(this, 'Sms', { sms: t.sms, removalPolicy }) : undefined;
 
     const messages = userMessagesOf(t);
     this.userPool = new UserPool(this, 'UserPool', {
@@ -108,7 +112,14 @@ export class TenantUserPool extends Construct {
       deletionProtection: production,
       removalPolicy,
     });
-    if (this.email.identity) this.userPool.node.addDependency(this.email.identity);
+    if (this.email.verified) this.userPool.node.addDependency(this.email.verified);
+
+    const stack = Stack.of(this);
+    new CfnOutput(stack, 'UserPoolId', { description: 'The Cognito user pool of this tenant', value: this.userPool.userPoolId });
+    new CfnOutput(stack, 'Issuer', {
+      description: 'The issuer of the tokens apps receive (OIDC discovery: <issuer>/.well-known/openid-configuration)',
+      value: `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${this.userPool.userPoolId}`,
+    });
 
     if (signIn.mfa.mode !== 'required') {
       acknowledge(

@@ -33,8 +33,10 @@ describe('bin/myna-idp.ts', () => {
   });
 
   test('-c tenant=<id> for a missing tenant lists those that exist', () => {
-    const { status, stderr } = runApp({ tenant: 'nope' });
+    const dir = tempDir();
+    writeTenantFile(dir, 'acme', minimalTenant());
+    const { status, stderr } = runApp({ tenantsDir: dir, tenant: 'nope' });
     expect(status).toBe(1);
-    expect(stderr).toBe('Tenant configuration is invalid:\n  tenant "nope" not found in tenants; the tenants are: example, sandbox\n');
+    expect(stderr).toBe(`Tenant configuration is invalid:\n  tenant "nope" not found in ${dir}; the tenants are: acme\n`);
   });
 });

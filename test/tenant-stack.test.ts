@@ -1,7 +1,7 @@
 /**
  * The effect of each tenant option on the template, one fine-grained assertion each.
  */
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { minimalTenant, readTenantInput, synthTenant } from './helpers/tenants';
 
 const USER_POOL = 'AWS::Cognito::UserPool';
@@ -13,9 +13,14 @@ const with_ = (change: (t: Record<string, any>) => void) => {
 };
 
 describe('environment', () => {
-  test('production retains the user pool and protects it from deletion', () => {
+  test('production retains the user pool and protects it from deletion, but a failed first create leaves nothing', () => {
     const template = with_((t) => (t.environment = 'production'));
-    template.hasResource(USER_POOL, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }) });
+    template.hasResource(USER_POOL, { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }) });
+  });
+  test('production retains the SMS role with the pool that uses it', () => {
+    const template = with_((t) => Object.assign(t, { environment: 'production', sms: { externalId: 'acme-sms' } }));
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('send SMS') } });
+    expect(Object.values(roles).map((r) => [r.DeletionPolicy, r.UpdateReplacePolicy])).toEqual([['RetainExceptOnCreate', 'Retain']]);
   });
   test('sandbox deletes the user pool with the stack', () => {
     const template = with_(() => undefined);
@@ -85,7 +90,7 @@ describe('sign-in', () => {
     ['off', [], 'OFF', Match.absent()],
     ['optional', ['totp'], 'OPTIONAL', ['SOFTWARE_TOKEN_MFA']],
     ['required', ['totp'], 'ON', ['SOFTWARE_TOKEN_MFA']],
-  ])('MFA %s', (mode, factors, cfn, enabled) => {
+  ])('MFA %s %j', (mode, factors, cfn, enabled) => {
     const template = with_((t) => (t.signIn.mfa = { mode, factors }));
     template.hasResourceProperties(USER_POOL, { MfaConfiguration: cfn, EnabledMfas: enabled });
   });
@@ -163,8 +168,8 @@ describe('email', () => {
   test('Cognito default sender', () => {
     with_(() => undefined).hasResourceProperties(USER_POOL, { EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' } });
   });
-  test('SES with a created domain identity, DKIM records and configuration set', () => {
-    const { template } = synthTenant({ ...readTenantInput('example'), branding: { style: 'cognito-defaults' } });
+  test('SES with a created domain identity: DKIM records and configuration set in a mail stack deployed first', () => {
+    const { stack, template } = synthTenant({ ...readTenantInput('example'), branding: { style: 'cognito-defaults' } });
     template.hasResourceProperties(USER_POOL, {
       EmailConfiguration: {
         EmailSendingAccount: 'DEVELOPER',
@@ -174,23 +179,44 @@ describe('email', () => {
         SourceArn: 'arn:aws:ses:ap-northeast-1:111122223333:identity/example.co.jp',
       },
     });
-    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'example.co.jp', ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() } });
-    template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'myna-idp-example', DeliveryOptions: { TlsPolicy: 'REQUIRE' } });
-    template.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'CNAME' }, 3);
+    // The identity is not in the tenant's stack: a failed pool deploy cannot take it down.
+    template.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    expect(stack.mailStack?.stackName).toBe('MynaIdp-example-mail');
+    expect(stack.dependencies).toContain(stack.mailStack);
+    const mail = Template.fromStack(stack.mailStack!);
+    mail.hasResource('AWS::SES::EmailIdentity', {
+      DeletionPolicy: 'RetainExceptOnCreate',
+      Properties: { EmailIdentity: 'example.co.jp', ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() } },
+    });
+    mail.hasResource('AWS::SES::ConfigurationSet', { DeletionPolicy: 'RetainExceptOnCreate', Properties: { Name: 'myna-idp-example', DeliveryOptions: { TlsPolicy: 'REQUIRE' } } });
+    mail.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'CNAME' }, 3);
+    // The pool is created only once SES says the identity may send.
+    template.hasResourceProperties('Custom::SesIdentityVerified', { Identity: 'example.co.jp', Region: 'ap-northeast-1', Stack: 'MynaIdp-example', IdentityStack: 'MynaIdp-example-mail' });
     const pool = Object.values(template.findResources(USER_POOL))[0]!;
-    expect(pool.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^IdentityEmailIdentity/)]));
+    expect(pool.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^IdentityEmailIdentityVerified/)]));
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'ses:GetEmailIdentity', Effect: 'Allow', Resource: 'arn:aws:ses:ap-northeast-1:111122223333:identity/example.co.jp' }]) },
+    });
+  });
+  test('a sandbox mail stack deletes its identity with it', () => {
+    const t = readTenantInput('example');
+    const { stack } = synthTenant({ ...t, environment: 'sandbox', branding: { style: 'cognito-defaults' } });
+    Template.fromStack(stack.mailStack!).hasResource('AWS::SES::EmailIdentity', { DeletionPolicy: 'Delete' });
   });
   test('SES with an existing identity and configuration set creates neither', () => {
     const t = readTenantInput('example');
     t.email.identity = { create: false, domain: 'example.co.jp' };
     t.email.configurationSet = { name: 'shared-set', create: false };
     t.email.sesRegion = 'us-west-2';
-    const { template } = synthTenant({ ...t, branding: { style: 'cognito-defaults' } });
+    const { stack, template } = synthTenant({ ...t, branding: { style: 'cognito-defaults' } });
+    expect(stack.mailStack).toBeUndefined();
     template.resourceCountIs('AWS::SES::EmailIdentity', 0);
     template.resourceCountIs('AWS::SES::ConfigurationSet', 0);
     template.hasResourceProperties(USER_POOL, {
       EmailConfiguration: Match.objectLike({ ConfigurationSet: 'shared-set', SourceArn: 'arn:aws:ses:us-west-2:111122223333:identity/example.co.jp' }),
     });
+    // An existing identity is checked too, in its own region.
+    template.hasResourceProperties('Custom::SesIdentityVerified', { Identity: 'example.co.jp', Region: 'us-west-2' });
   });
 });
 
@@ -214,10 +240,10 @@ describe('sms', () => {
   });
   test('a sender id is set as the SNS default', () => {
     const template = with_((t) => (t.sms = { externalId: 'acme-sms-1', senderId: 'ACME' }));
-    template.hasResourceProperties('Custom::AWS', {
-      Update: Match.serializedJson(Match.objectLike({
-        service: 'SNS', action: 'setSMSAttributes', parameters: { attributes: { DefaultSenderID: 'ACME', DefaultSMSType: 'Transactional' } },
-      })),
+    // Our handler, which restores the previous account-wide value on delete (lambdas/sms-sender-id).
+    template.hasResourceProperties('Custom::SmsSenderId', { Region: 'ap-northeast-1', SenderId: 'ACME' });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['sns:GetSMSAttributes', 'sns:SetSMSAttributes'], Effect: 'Allow', Resource: '*' }]) },
     });
   });
   test('no SMS section, no SMS configuration', () => {
@@ -237,13 +263,31 @@ describe('branding', () => {
     template.hasResourceProperties('AWS::Cognito::ManagedLoginBranding', {
       UseCognitoProvidedValues: false,
       Settings: Match.objectLike({
+        // Links are a component class in the documented settings document, not a component.
+        componentClasses: { link: { lightMode: { defaults: { textColor: '0b5fffff' } } } },
         components: Match.objectLike({
           primaryButton: { lightMode: { defaults: { backgroundColor: '0b5fffff', textColor: 'ffffffff' } } },
           pageBackground: { lightMode: { color: 'f5f7faff' } },
+          link: Match.absent(),
         }),
       }),
       Assets: [{ Category: 'FORM_LOGO', ColorMode: 'LIGHT', Extension: 'SVG', Bytes: 'PHN2Zy8+' }],
     });
+  });
+});
+
+describe('outputs an app developer needs', () => {
+  test('user pool id, issuer, managed login URL, each client id, the proxy redirect URI', () => {
+    const t = readTenantInput('example');
+    const { template } = synthTenant({ ...t, branding: { style: 'cognito-defaults' } });
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual(
+      ['AppClientIdBackoffice', 'AppClientIdWeb', 'Issuer', 'JpkiClientAssertionKeyArn', 'JpkiRedirectUri', 'ManagedLoginUrl', 'UserPoolId'],
+    );
+    expect(outputs.ManagedLoginUrl!.Value).toBe('https://auth.example.co.jp');
+    expect(outputs.UserPoolId!.Value).toEqual({ Ref: expect.stringMatching(/^IdentityUserPool/) });
+    expect(JSON.stringify(outputs.Issuer!.Value)).toContain('https://cognito-idp.ap-northeast-1.');
+    expect(outputs.AppClientIdWeb!.Value).toEqual({ Ref: expect.stringMatching(/^IdentityUserPoolweb/) });
   });
 });
 

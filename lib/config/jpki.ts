@@ -71,6 +71,20 @@ export const jpkiSchema = z
     requireAtHash: z.boolean().default(false).describe('Reject an ID token without at_hash (the OP is known to include it).'),
     clockLeewaySeconds: z.number().int().min(0).max(300).default(60).describe('Clock leeway for exp and iat.'),
     requestTimeoutMs: z.number().int().min(500).max(8000).default(3000).describe('Timeout of each call to the OP.'),
+    reservedConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('Reserved concurrency of the federation proxy: the most sign-in requests it serves at once (a bound for its public URL). Unset: none. Lambda keeps 100 unreserved, so accounts still at a low concurrency quota cannot reserve any.'),
+    previousSecretMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(1440)
+      .default(60)
+      .describe('After a rotation of Cognito’s client secret or the sealing secret, how many minutes the previous version is still accepted (0: at once not at all).'),
     providerName: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9-]{0,30}[A-Za-z0-9]$/, { message: 'must be 2-32 letters, digits or hyphens, starting with a letter' })

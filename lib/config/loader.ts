@@ -103,46 +103,102 @@ export function listTenantFiles(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
-function domainKey(t: TenantConfig): string {
-  return 'prefix' in t.domain ? `prefix ${t.domain.prefix} in ${t.region}` : `custom domain ${t.domain.custom.domainName}`;
+/** What a tenant holds that no other tenant may hold too: a resource with a fixed name, or an account-wide setting. */
+interface Claim {
+  /** Equal keys clash. */
+  readonly key: string;
+  /** The field a person changes to resolve the clash. */
+  readonly field: string;
+  readonly what: string;
+}
+
+function claimsOf(t: TenantConfig): Claim[] {
+  const claims: Claim[] = [];
+  const domain = 'prefix' in t.domain ? `prefix ${t.domain.prefix} in ${t.region}` : `custom domain ${t.domain.custom.domainName}`;
+  claims.push({ key: `domain ${domain}`, field: 'domain', what: domain });
+  if (t.email.sender === 'ses') {
+    const where = `account ${t.account} ${t.email.sesRegion ?? t.region}`;
+    if (t.email.identity.create) {
+      claims.push({ key: `ses-identity ${where} ${t.email.identity.domain}`, field: 'email.identity', what: `the SES identity ${t.email.identity.domain} created in ${where}` });
+    }
+    if (t.email.configurationSet?.create) {
+      const name = t.email.configurationSet.name;
+      claims.push({ key: `ses-configuration-set ${where} ${name}`, field: 'email.configurationSet.name', what: `the SES configuration set ${name} created in ${where}` });
+    }
+  }
+  if (t.sms?.senderId) {
+    const where = `account ${t.account} ${t.sms.snsRegion ?? t.region}`;
+    claims.push({ key: `sms-sender-id ${where}`, field: 'sms.senderId', what: `the SNS default sender id of ${where} (an account-wide setting)` });
+  }
+  return claims;
 }
 
 /**
- * Loads every tenant in `dir`, or only `only` when given. Problems of all files are collected
- * into one TenantConfigError.
+ * Problems of tenants that claim what another tenant holds. The blame goes to the file being
+ * added: `blamed` are checked against `established` and against each other, in order.
+ */
+function clashesOf(established: readonly LoadedTenant[], blamed: readonly LoadedTenant[]): string[] {
+  const owners = new Map<string, string>();
+  for (const t of established) for (const c of claimsOf(t.config)) if (!owners.has(c.key)) owners.set(c.key, t.file);
+  const problems: string[] = [];
+  for (const t of blamed) {
+    for (const c of claimsOf(t.config)) {
+      const owner = owners.get(c.key);
+      if (owner) problems.push(`${t.file}: ${c.field}: ${c.what} is already used by ${owner}`);
+      else owners.set(c.key, t.file);
+    }
+  }
+  return problems;
+}
+
+/** Oldest first (by modification time, then name): a clash is blamed on the newer file, the one being added. */
+function byAge(tenants: LoadedTenant[], files: ReadonlyMap<LoadedTenant, string>): LoadedTenant[] {
+  const mtime = (t: LoadedTenant) => fs.statSync(files.get(t)!).mtimeMs;
+  return [...tenants].sort((a, b) => mtime(a) - mtime(b) || a.file.localeCompare(b.file));
+}
+
+/**
+ * Loads every tenant in `dir`, or only `only` when given; either way the tenants are checked
+ * against each other (domains, fixed SES names, account-wide SMS settings). Problems of all
+ * files are collected into one TenantConfigError.
  */
 export function loadTenants(dir: string, only?: string): LoadedTenant[] {
   const files = listTenantFiles(dir);
   const ids = files.map((f) => path.basename(f).replace(/\.ya?ml$/, ''));
   if (only !== undefined) {
-    const i = ids.indexOf(only);
-    const file = files[i];
-    if (i < 0 || !file) {
+    const file = files[ids.indexOf(only)];
+    if (!file) {
       throw new TenantConfigError([
         `tenant "${only}" not found in ${displayName(dir)}; the tenants are: ${ids.length ? ids.join(', ') : '(none)'}`,
       ]);
     }
-    return [loadTenantFile(file)];
+    const tenant = loadTenantFile(file);
+    // The others only as far as they load: their own problems are theirs to report.
+    const others = files.filter((f) => f !== file).flatMap((f) => {
+      try {
+        return [loadTenantFile(f)];
+      } catch (e) {
+        if (e instanceof TenantConfigError) return [];
+        throw e;
+      }
+    });
+    const problems = clashesOf(others, [tenant]);
+    if (problems.length > 0) throw new TenantConfigError(problems);
+    return [tenant];
   }
   if (files.length === 0) throw new TenantConfigError([`${displayName(dir)}: no tenant files (<id>.yaml)`]);
 
   const problems: string[] = [];
-  const loaded: LoadedTenant[] = [];
+  const loaded = new Map<LoadedTenant, string>();
   for (const file of files) {
     try {
-      loaded.push(loadTenantFile(file));
+      loaded.set(loadTenantFile(file), file);
     } catch (e) {
       if (!(e instanceof TenantConfigError)) throw e;
       problems.push(...e.problems);
     }
   }
-  const owners = new Map<string, string>();
-  for (const t of loaded) {
-    const key = domainKey(t.config);
-    const owner = owners.get(key);
-    if (owner) problems.push(`${t.file}: domain: ${key} is already used by ${owner}`);
-    else owners.set(key, t.file);
-  }
+  problems.push(...clashesOf([], byAge([...loaded.keys()], loaded)));
   if (problems.length > 0) throw new TenantConfigError(problems);
-  return loaded;
+  return [...loaded.keys()];
 }

@@ -83,6 +83,12 @@ const mfaFactorsConsistent: TenantRule<CoreTenant> = (t, report) => {
     report(['signIn', 'mfa', 'factors'], `at least one factor is required when mfa is ${mode}`);
   }
   if (new Set(factors).size !== factors.length) report(['signIn', 'mfa', 'factors'], 'a factor is listed twice');
+  // CloudFormation cannot create a pool whose only MFA factor is email (it demands an SMS
+  // configuration: cloudformation-coverage-roadmap#2221); pools that also offer TOTP or SMS are
+  // the ordinary case.
+  if (mode !== 'off' && factors.includes('email') && !factors.includes('totp') && !factors.includes('sms')) {
+    report(['signIn', 'mfa', 'factors'], 'email cannot be the only MFA factor: add totp or sms (CloudFormation cannot create such a pool, cloudformation-coverage-roadmap#2221)');
+  }
 };
 
 const customDomainCertificate: TenantRule<CoreTenant> = (t, report) => {
@@ -108,6 +114,11 @@ const appClientsValid: TenantRule<CoreTenant> = (t, report) => {
     const checkUrls = (field: 'callbackUrls' | 'logoutUrls') =>
       c[field].forEach((raw, j) => {
         const url = new URL(raw);
+        // A production pool must not hand codes to whatever listens on a person's own machine.
+        if (t.environment === 'production' && isLocalhost(url)) {
+          report(['appClients', i, field, j], 'localhost is for development: not allowed in a production tenant');
+          return;
+        }
         if (url.protocol === 'https:') return;
         if (url.protocol === 'http:' && isLocalhost(url)) return;
         report(['appClients', i, field, j], 'must be https (http only for localhost)');

@@ -108,6 +108,18 @@ const cases: Array<[string, Record<string, any> | string, string]> = [
     'jpki.clientAssertion.algorithm: must be one of: RS256, ES256, PS256'],
   ['jpki HMAC ID tokens', mutate((t) => (t.jpki = { environment: 'sandbox', clientId: 'RP1', idTokenAlgorithms: ['RS256', 'HS256'] })),
     'jpki.idTokenAlgorithms[1]: must be one of: RS256, ES256, PS256'],
+  ['email as the only MFA factor (cloudformation-coverage-roadmap#2221)',
+    (() => {
+      const t = example();
+      t.signIn.mfa = { mode: 'optional', factors: ['email'] };
+      return t;
+    })(),
+    'signIn.mfa.factors: email cannot be the only MFA factor: add totp or sms (CloudFormation cannot create such a pool, cloudformation-coverage-roadmap#2221)'],
+  ['localhost callback in a production tenant', mutate((t) => {
+    t.environment = 'production';
+    t.appClients[0].callbackUrls = ['https://app.acme.example/cb', 'http://localhost:3000/cb'];
+  }),
+    'appClients[0].callbackUrls[1]: localhost is for development: not allowed in a production tenant'],
   ['jpki leeway out of range', mutate((t) => (t.jpki = { environment: 'sandbox', clientId: 'RP1', clockLeewaySeconds: 3600 })),
     'jpki.clockLeewaySeconds: must be at most 300'],
 ];

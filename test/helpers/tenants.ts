@@ -10,7 +10,14 @@ import { tenantSchema, type TenantInput } from '../../lib/config/schema';
 import { TenantStack } from '../../lib/tenant-stack';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository's tenants: whatever a team keeps there. Tests never depend on which exist. */
 export const tenantsDir = path.join(repoRoot, 'tenants');
+/** The tenants the tests are written against: copies of the examples, owned by the tests. */
+export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'tenants');
+
+/** The ids of the tenant files in `tenantsDir` now. */
+export const repositoryTenantIds = (): string[] =>
+  fs.existsSync(tenantsDir) ? fs.readdirSync(tenantsDir).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, '')).sort() : [];
 
 /**
  * An app with the context of cdk.json, as `cdk synth` gives it. Lambda bundling (esbuild) is
@@ -21,9 +28,9 @@ export function newApp(options: { bundle?: boolean } = {}): App {
   return new App({ context: { ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
 }
 
-/** A tenant file's content as plain data, to mutate in a test. */
+/** A fixture tenant's content as plain data, to mutate in a test. */
 export function readTenantInput(id: 'example' | 'sandbox'): Record<string, any> {
-  return parse(fs.readFileSync(path.join(tenantsDir, `${id}.yaml`), 'utf8'));
+  return parse(fs.readFileSync(path.join(fixturesDir, `${id}.yaml`), 'utf8'));
 }
 
 /** The smallest valid tenant: prefix domain, Cognito email, one public client. */

@@ -138,23 +138,62 @@ describe('the proxy', () => {
     );
     const statements = policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const actions = statements.flatMap((s: any) => [s.Action].flat()).sort();
-    expect(actions).toEqual(['kms:GetPublicKey', 'kms:Sign', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue']);
-    const kms = statements.find((s: any) => [s.Action].flat().includes('kms:Sign'));
-    expect(kms.Resource).toEqual([
-      { 'Fn::GetAtt': [expect.stringMatching(/^JpkiFederationClientAssertionKey/), 'Arn'] },
-      { 'Fn::GetAtt': [expect.stringMatching(/^JpkiFederationTokenSigningKey/), 'Arn'] },
-    ]);
+    // KMS is not granted through IAM at all: the keys' own policies allow the proxy (below).
+    expect(actions).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue']);
     const sm = statements.find((s: any) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
     expect(sm.Resource).toEqual([{ Ref: expect.stringMatching(/^JpkiFederationCognitoClientSecret/) }, { Ref: expect.stringMatching(/^JpkiFederationSealingSecret/) }]);
     const role = only(template, 'AWS::IAM::Role');
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  test('production keeps keys, secrets and logs', () => {
-    const { template } = synthTenant(readTenantInput('example'));
-    for (const type of ['AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup']) {
-      for (const r of Object.values(template.findResources(type))) expect(r.DeletionPolicy).toBe('Retain');
+  test('only the proxy role may sign with the keys: no IAM policy in the account can grant kms:Sign', () => {
+    const template = withJpki();
+    const keys = Object.values(template.findResources('AWS::KMS::Key'));
+    expect(keys).toHaveLength(2);
+    for (const key of keys) {
+      expect(key.Properties.KeyPolicy.Statement).toEqual([
+        {
+          Sid: 'AccountAdministersButDoesNotSign',
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:root']] } },
+          NotAction: 'kms:Sign',
+          Resource: '*',
+        },
+        {
+          Sid: 'OnlyTheProxySigns',
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^JpkiFederationProxyRole/), 'Arn'] } },
+          Action: ['kms:Sign', 'kms:GetPublicKey'],
+          Resource: '*',
+        },
+      ]);
     }
+  });
+
+  test('a client assertion key brought by the tenant is used through IAM, on that key only', () => {
+    const arn = 'arn:aws:kms:ap-northeast-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
+    const template = withJpki({ clientAssertion: { kmsKeyArn: arn } });
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['kms:Sign', 'kms:GetPublicKey'], Effect: 'Allow', Resource: arn }]) },
+    });
+  });
+
+  test("reserved concurrency is the tenant file's setting, and none by default", () => {
+    const proxyOf = (t: Template) => only(t, 'AWS::Lambda::Function', 'JpkiFederationProxy');
+    expect(proxyOf(withJpki()).Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(proxyOf(withJpki({ reservedConcurrency: 25 })).Properties.ReservedConcurrentExecutions).toBe(25);
+  });
+
+  test('production keeps keys, secrets and the proxy logs; a failed first create leaves none', () => {
+    const { template } = synthTenant(readTenantInput('example'));
+    const kept = [
+      ...Object.values(template.findResources('AWS::KMS::Key')),
+      ...Object.values(template.findResources('AWS::SecretsManager::Secret')),
+      only(template, 'AWS::Logs::LogGroup', 'JpkiFederationProxyLogs'),
+    ];
+    expect(kept).toHaveLength(5);
+    for (const r of kept) expect([r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
   });
 
   test('no secret value anywhere in the template', () => {
