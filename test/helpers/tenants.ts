@@ -23,9 +23,9 @@ export const repositoryTenantIds = (): string[] =>
  * An app with the context of cdk.json, as `cdk synth` gives it. Lambda bundling (esbuild) is
  * skipped unless asked for: most tests look at the template, not at the bundle.
  */
-export function newApp(options: { bundle?: boolean } = {}): App {
+export function newApp(options: { bundle?: boolean; outdir?: string } = {}): App {
   const { context } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  return new App({ context: { ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+  return new App({ outdir: options.outdir, context: { ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
 }
 
 /** A fixture tenant's content as plain data, to mutate in a test. */
