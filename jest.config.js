@@ -14,6 +14,4 @@ export default {
   setupFiles: ['<rootDir>/test/setup/realm.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
-  // A server left open by a failed setup must not hold CI until its time limit.
-  forceExit: true,
 };

@@ -2,33 +2,26 @@
  * The federation proxy as one HTTP app (hono): the same code serves Lambda (function URL) and
  * localhost. Routes are thin: each protocol step lives in its own module.
  */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { createRemoteJWKSet } from 'jose';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { Hono } from 'hono/tiny';
 import { OAuthError } from '../shared/oauth-error';
 import { OpClient } from '../shared/op-client';
+import { opKeySet } from '../shared/op-keys';
 import type { SecurityEvent } from '../shared/security-events';
 import { RedirectableError, startAuthorization, UnsafeRedirectError } from './authorize';
 import { CallbackError, finishAuthorization } from './callback';
 import type { FederationProxyDeps } from './deps';
+import { errorPageHtml, PAGE_CSP, rootPageHtml } from './pages';
 import { exchangeCode, TokenStepError } from './token';
 import { UserinfoError, userinfoOf } from './userinfo';
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
 /** A page for the person in the browser when there is no safe place to redirect to. */
-function errorPage(c: Context, status: number, code: string, description: string) {
+function errorPage(c: Context, status: number, code: string, reason: string) {
   c.header('cache-control', 'no-store');
-  c.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
-  return c.html(
-    `<!doctype html><html lang="ja"><meta charset="utf-8"><title>サインインできませんでした</title>` +
-      `<body style="font-family:sans-serif;max-width:40em;margin:3em auto">` +
-      `<h1>サインインできませんでした / Sign-in failed</h1>` +
-      `<p>マイナンバーカードによる認証を完了できませんでした。最初からやり直してください。</p>` +
-      `<p>${escapeHtml(description)}</p><p><code>${escapeHtml(code)}</code></p></body></html>`,
-    status as 400,
-  );
+  c.header('content-security-policy', PAGE_CSP);
+  return c.html(errorPageHtml(reason, code), status as 400);
 }
 
 function oauthJson(c: Context, e: OAuthError) {
@@ -36,6 +29,9 @@ function oauthJson(c: Context, e: OAuthError) {
   if (e.code === 'invalid_token') c.header('www-authenticate', `Bearer error="invalid_token", error_description="${e.description}"`);
   return c.json(e.toJSON(), e.status as 400);
 }
+
+/** The routes a person's browser is sent to: what fails there gets a page, not JSON. */
+const BROWSER_ROUTES = new Set(['/authorize', '/callback']);
 
 export function createFederationProxy(deps: FederationProxyDeps): Hono {
   const { config } = deps;
@@ -51,29 +47,47 @@ export function createFederationProxy(deps: FederationProxyDeps): Hono {
     },
     deps.clientAssertionSigner,
   );
-  // jose caches the OP's keys and refetches at most once per cooldown when a kid is unknown.
-  const opKeys = createRemoteJWKSet(new URL(config.op.jwksUri), {
-    timeoutDuration: config.op.requestTimeoutMs,
-    cooldownDuration: deps.jwksCooldownMs ?? 30_000,
-    cacheMaxAge: 10 * 60_000,
-  });
+  const opKeys = opKeySet(config.op.jwksUri, { timeoutMs: config.op.requestTimeoutMs, minRefetchIntervalMs: deps.jwksMinRefetchIntervalMs });
   const emit = (e: Omit<SecurityEvent, 'tenantId'>) => deps.events.emit({ ...e, tenantId: config.tenantId });
 
   const app = new Hono();
+  app.use('*', async (c, next) => {
+    // A code or a state in a URL must not travel on to another site in a Referer header.
+    c.header('referrer-policy', 'no-referrer');
+    c.header('x-content-type-options', 'nosniff');
+    await next();
+  });
   app.use('*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: 'invalid_request', error_description: 'request body too large' }, 413) }));
+  // The secrets are checked once (at cold start); until they are right, nothing is served.
+  app.use('*', async (_c, next) => {
+    await deps.ready?.();
+    await next();
+  });
+
+  app.get('/', (c) => {
+    c.header('content-security-policy', PAGE_CSP);
+    return c.html(rootPageHtml());
+  });
 
   app.get('/authorize', async (c) => {
     const query = new URL(c.req.url).searchParams;
     const origin = deps.publicOrigin(c.req.raw, c.env);
     try {
       const r = await startAuthorization(deps, origin, query);
-      setCookie(c, r.cookieName, r.cookieValue, { httpOnly: true, secure: origin.startsWith('https:'), sameSite: 'Lax', path: '/callback', maxAge: r.maxAge });
+      // Replaces the transaction of any unfinished sign-in in this browser (one cookie, always).
+      setCookie(c, r.cookieName, r.cookieValue, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: '/',
+        maxAge: r.maxAge,
+        secure: origin.startsWith('https:'),
+      });
       c.header('cache-control', 'no-store');
       return c.redirect(r.location, 302);
     } catch (e) {
       if (e instanceof UnsafeRedirectError) {
-        await emit({ type: 'authorize.rejected', reason: e.code, severity: 'warning', clientId: query.get('client_id')?.slice(0, 64) });
-        return errorPage(c, 400, e.code, e.description);
+        await emit({ type: 'authorize.rejected', reason: e.reason, severity: 'warning', clientId: query.get('client_id')?.slice(0, 64) || undefined });
+        return errorPage(c, 400, e.code, e.reason);
       }
       if (e instanceof RedirectableError) {
         await emit({ type: 'authorize.rejected', reason: e.code, severity: 'warning', clientId: config.cognito.clientId });
@@ -89,16 +103,17 @@ export function createFederationProxy(deps: FederationProxyDeps): Hono {
 
   app.get('/callback', async (c) => {
     const query = new URL(c.req.url).searchParams;
+    const origin = deps.publicOrigin(c.req.raw, c.env);
     try {
-      const r = await finishAuthorization(deps, query, (name) => getCookie(c, name));
-      deleteCookie(c, r.cookieName, { path: '/callback' });
+      const r = await finishAuthorization(deps, origin, query, (name) => getCookie(c, name));
+      deleteCookie(c, r.cookieName, { path: '/', ...(origin.startsWith('https:') ? { secure: true } : {}) });
       if (r.opError) await emit({ type: 'callback.op_error', reason: r.opError, opError: r.opError, severity: r.opError === 'access_denied' ? 'info' : 'warning', clientId: config.op.clientId });
       c.header('cache-control', 'no-store');
       return c.redirect(r.location, 302);
     } catch (e) {
       if (e instanceof CallbackError) {
         await emit({ type: 'callback.rejected', reason: e.reason, severity: 'warning' });
-        return errorPage(c, 400, e.code, e.description);
+        return errorPage(c, 400, e.code, e.reason);
       }
       throw e;
     }
@@ -121,7 +136,8 @@ export function createFederationProxy(deps: FederationProxyDeps): Hono {
         await emit({
           type: e.event,
           reason: e.reason,
-          severity: e.event === 'token.id_token_rejected' || e.event === 'token.userinfo_rejected' ? 'critical' : 'warning',
+          // The OP's keys being unreachable is an outage; any other rejection of what the OP sent is an alarm.
+          severity: (e.event === 'token.id_token_rejected' && e.reason !== 'jwks_unavailable') || e.event === 'token.userinfo_rejected' ? 'critical' : 'warning',
           ...(e.opError ? { opError: e.opError } : {}),
         });
         return oauthJson(c, e);
@@ -173,10 +189,11 @@ export function createFederationProxy(deps: FederationProxyDeps): Hono {
   });
 
   app.notFound((c) => c.json({ error: 'invalid_request', error_description: 'no such endpoint' }, 404));
-  // Anything unexpected: a clean OAuth error, never a stack trace.
+  // Anything unexpected: a clean OAuth error (or page), never a stack trace.
   app.onError(async (err, c) => {
     deps.onInternalError?.(err);
     await emit({ type: 'proxy.internal_error', reason: err.name.slice(0, 64), severity: 'critical' });
+    if (BROWSER_ROUTES.has(c.req.path)) return errorPage(c, 500, 'server_error', 'internal');
     return c.json({ error: 'server_error', error_description: 'the sign-in could not be completed' }, 500);
   });
   return app;

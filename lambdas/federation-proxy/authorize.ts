@@ -22,7 +22,11 @@ export interface TransactionState {
 }
 
 /** An error that cannot be returned to a redirect URI (unknown client or redirect URI). */
-export class UnsafeRedirectError extends OAuthError {}
+export class UnsafeRedirectError extends OAuthError {
+  constructor(code: OAuthError['code'], description: string, readonly reason: 'client_id_missing' | 'client_id_unknown' | 'redirect_uri_mismatch' | 'parameter_invalid') {
+    super(code, description);
+  }
+}
 
 /** An error returned to Cognito's redirect URI with its state. */
 export class RedirectableError extends OAuthError {
@@ -32,16 +36,32 @@ export class RedirectableError extends OAuthError {
 }
 
 const PRINTABLE = /^[\x20-\x7e]+$/;
-const MAX_PARAM = 4096;
+/**
+ * Bounds on what is sealed into the transaction cookie, which must stay under the 4,096 bytes
+ * browsers keep for a cookie's name and value (RFC 6265 section 6.1; larger ones are dropped
+ * without a word). Cognito's state is an opaque value of some hundreds of characters (its
+ * length is not documented) and its nonce about 171 (the AWS documentation's example). With
+ * these bounds the largest cookie is about 3.8 KB (a test holds it under 4,096).
+ */
+export const MAX_STATE = 2048;
+export const MAX_NONCE = 512;
+const MAX_PARAM = 2048;
 
-export const transactionCookieName = (opState: string) => `myna_tx_${opState.slice(0, 16)}`;
+/**
+ * One transaction cookie per browser, replaced by each new sign-in: an unfinished sign-in never
+ * adds another, so no one can fill a victim's cookie header with them. `__Host-` binds it to
+ * this exact origin, Secure and Path=/ (RFC 6265bis section 4.1.3.2); on plain-http localhost,
+ * where a Secure cookie cannot be relied on, the same cookie goes without the prefix.
+ */
+export const transactionCookieName = (origin: string) => (origin.startsWith('https:') ? '__Host-myna_tx' : 'myna_tx');
 
-function param(query: URLSearchParams, name: string): string | undefined {
+function param(query: URLSearchParams, name: string, max = MAX_PARAM): string | undefined {
   const values = query.getAll(name);
   if (values.length > 1) throw new OAuthError('invalid_request', `${name} is repeated`);
   const v = values[0];
   if (v === undefined || v === '') return undefined;
-  if (v.length > MAX_PARAM || !PRINTABLE.test(v)) throw new OAuthError('invalid_request', `${name} is too long or holds characters that are not printable ASCII`);
+  if (v.length > max) throw new OAuthError('invalid_request', `${name} is longer than ${max} characters`);
+  if (!PRINTABLE.test(v)) throw new OAuthError('invalid_request', `${name} holds characters that are not printable ASCII`);
   return v;
 }
 
@@ -57,21 +77,22 @@ export async function startAuthorization(
     clientId = param(query, 'client_id');
     redirectUri = param(query, 'redirect_uri');
   } catch (e) {
-    throw new UnsafeRedirectError('invalid_request', (e as OAuthError).description);
+    throw new UnsafeRedirectError('invalid_request', (e as OAuthError).description, 'parameter_invalid');
   }
   // Never redirect anywhere but the registered URI: check both before any redirect (RFC 6749 4.1.2.1).
-  if (clientId !== config.cognito.clientId) throw new UnsafeRedirectError('unauthorized_client', 'unknown client_id');
-  if (redirectUri !== config.cognito.redirectUri) throw new UnsafeRedirectError('invalid_request', 'redirect_uri is not the registered one');
+  if (!clientId) throw new UnsafeRedirectError('invalid_request', 'client_id is missing', 'client_id_missing');
+  if (clientId !== config.cognito.clientId) throw new UnsafeRedirectError('unauthorized_client', 'unknown client_id', 'client_id_unknown');
+  if (redirectUri !== config.cognito.redirectUri) throw new UnsafeRedirectError('invalid_request', 'redirect_uri is not the registered one', 'redirect_uri_mismatch');
 
   let state: string | undefined;
   try {
-    state = param(query, 'state');
+    state = param(query, 'state', MAX_STATE);
     if (!state) throw new OAuthError('invalid_request', 'state is required');
     const responseType = param(query, 'response_type');
     if (responseType !== 'code') throw new OAuthError('unsupported_response_type', 'only response_type=code is supported');
     const scope = param(query, 'scope') ?? '';
     if (!scope.split(' ').includes('openid')) throw new OAuthError('invalid_scope', 'scope must include openid');
-    const cognitoNonce = param(query, 'nonce');
+    const cognitoNonce = param(query, 'nonce', MAX_NONCE);
 
     const pkce = createPkce();
     const tx: TransactionState = { s: randomToken(), n: randomToken(), v: pkce.verifier, cs: state, ...(cognitoNonce ? { cn: cognitoNonce } : {}) };
@@ -88,7 +109,7 @@ export async function startAuthorization(
     p.set('code_challenge', pkce.challenge);
     p.set('code_challenge_method', pkce.method);
     if (config.op.acrValues) p.set('acr_values', config.op.acrValues);
-    return { location: op.toString(), cookieName: transactionCookieName(tx.s), cookieValue: sealed, maxAge: config.lifetimes.transaction };
+    return { location: op.toString(), cookieName: transactionCookieName(origin), cookieValue: sealed, maxAge: config.lifetimes.transaction };
   } catch (e) {
     if (e instanceof OAuthError) throw new RedirectableError(e.code, e.description, redirectUri, state);
     throw e;

@@ -24,21 +24,24 @@ const PASSED_ON: ReadonlySet<string> = new Set(['access_denied', 'server_error',
 
 const equal = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
+export type CallbackRejection = 'state_missing' | 'transaction_missing' | 'transaction_expired' | 'transaction_invalid' | 'state_mismatch' | 'code_missing';
+
 export class CallbackError extends OAuthError {
-  constructor(description: string, readonly reason: string) {
+  constructor(description: string, readonly reason: CallbackRejection) {
     super('invalid_request', description);
   }
 }
 
 export async function finishAuthorization(
   deps: FederationProxyDeps,
+  origin: string,
   query: URLSearchParams,
   cookie: (name: string) => string | undefined,
 ): Promise<{ location: string; cookieName: string; opError?: string }> {
   const { config } = deps;
   const state = query.get('state');
   if (!state || state.length > 255 || !/^[\x20-\x7e]+$/.test(state)) throw new CallbackError('state is missing or malformed', 'state_missing');
-  const cookieName = transactionCookieName(state);
+  const cookieName = transactionCookieName(origin);
   const sealed = cookie(cookieName);
   if (!sealed) throw new CallbackError('this sign-in has no session in this browser (it expired or was started elsewhere); start again', 'transaction_missing');
 
@@ -49,7 +52,9 @@ export async function finishAuthorization(
     const reason = e instanceof SealedValueError && e.reason === 'expired' ? 'transaction_expired' : 'transaction_invalid';
     throw new CallbackError(reason === 'transaction_expired' ? 'this sign-in took too long; start again' : 'this sign-in session is not valid; start again', reason);
   }
-  if (!equal(tx.s, state)) throw new CallbackError('state does not match this sign-in', 'state_mismatch');
+  // One transaction per browser: a state that is not this one's belongs to a sign-in that a
+  // newer one replaced (or to someone else's).
+  if (!equal(tx.s, state)) throw new CallbackError('a newer sign-in was started in this browser; this one cannot continue', 'state_mismatch');
 
   const back = new URL(config.cognito.redirectUri);
   back.searchParams.set('state', tx.cs);

@@ -3,6 +3,7 @@
  * the PROXY_CONFIG environment variable) or by the local entry point; checked at start.
  */
 import * as z from 'zod/mini';
+import { ConfigurationError } from '../shared/secrets';
 
 // zod/mini: the tree-shakeable form of zod, to keep the Lambda bundle small.
 const url = z.url({ protocol: /^https?$/ });
@@ -39,18 +40,26 @@ export const proxyConfigSchema = z.strictObject({
   /** Lifetimes of what the proxy issues, in seconds. */
   lifetimes: z.strictObject({
     transaction: int(60, 1800),
-    code: int(30, 600),
+    code: int(5, 600),
     tokens: int(60, 3600),
   }),
+  /** After a rotation, how long the previous client secret and sealing secret are accepted. */
+  previousSecretMinutes: int(0, 1440),
 });
 
 export type ProxyConfig = z.infer<typeof proxyConfigSchema>;
 
 export function parseProxyConfig(json: string | undefined): ProxyConfig {
-  if (!json) throw new Error('PROXY_CONFIG is not set');
-  const result = proxyConfigSchema.safeParse(JSON.parse(json));
+  if (!json) throw new ConfigurationError('PROXY_CONFIG is not set');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new ConfigurationError('PROXY_CONFIG is not JSON');
+  }
+  const result = proxyConfigSchema.safeParse(raw);
   if (!result.success) {
-    throw new Error(`PROXY_CONFIG is invalid: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ConfigurationError(`PROXY_CONFIG is invalid: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   return result.data;
 }

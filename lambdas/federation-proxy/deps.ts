@@ -19,8 +19,10 @@ export interface FederationProxyDeps {
   readonly events: SecurityEventSink;
   /** The proxy's public origin (its issuer), e.g. https://abc.lambda-url.ap-northeast-1.on.aws */
   readonly publicOrigin: (request: Request, env: unknown) => string;
-  /** Least time between two fetches of the OP's JWKS (default 30 s): an unknown kid triggers one refetch, not a loop. */
-  readonly jwksCooldownMs?: number;
+  /** Least time between two fetches of the OP's JWKS (default 1 s; see shared/op-keys). */
+  readonly jwksMinRefetchIntervalMs?: number;
+  /** Resolves once the deployment is usable (its secrets checked); rejects with a ConfigurationError otherwise. */
+  readonly ready?: () => Promise<void>;
   /** Told of an unexpected error (the operator's log), besides the security event. */
   readonly onInternalError?: (error: Error) => void;
 }

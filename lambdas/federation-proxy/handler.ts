@@ -1,45 +1,63 @@
 /**
  * Lambda entry point (function URL): builds the proxy's dependencies once per cold start from
  * the environment and serves the hono app. Keys stay in KMS; secrets come from Secrets Manager.
+ * Both are reached over their JSON APIs with SigV4 (`AwsJsonClient`): the runtime's SDK clients
+ * would add about 95 ms to every cold start a person waits for.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
+import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
 import { KmsSigner } from '../shared/kms-signer';
+import { errorFields, jsonLog, type LogLevel } from '../shared/log';
 import { Sealer } from '../shared/sealing';
-import { CachedSecretStore, SecretsManagerStore } from '../shared/secrets';
+import { CachedSecretStore, clientSecretsOf, ConfigurationError, SecretsManagerStore } from '../shared/secrets';
 import { LoggingSecurityEventSink } from '../shared/security-events';
 import { createFederationProxy } from './app';
 import { parseProxyConfig } from './config';
 
 function required(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set`);
+  if (!v) throw new ConfigurationError(`${name} is not set`);
   return v;
 }
 
 const config = parseProxyConfig(process.env.PROXY_CONFIG);
-const logger = new Logger({ serviceName: 'jpki-federation-proxy', persistentKeys: { tenant: config.tenantId } });
-const kms = new KMSClient({});
-const secrets = new CachedSecretStore(new SecretsManagerStore(new SecretsManagerClient({})));
+const log = jsonLog('jpki-federation-proxy', { tenant: config.tenantId }, (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'INFO');
+const region = required('AWS_REGION');
+// AWS_ENDPOINT_URL_<SERVICE> as the AWS SDKs read it: a local stand-in in tests.
+const kms = new AwsJsonClient({ service: 'kms', region, credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_KMS, timeoutMs: 3000 });
+const secretsManager = new AwsJsonClient({ service: 'secretsmanager', region, credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER, timeoutMs: 3000 });
+const secrets = new CachedSecretStore(new SecretsManagerStore(secretsManager));
 const clientSecretArn = required('CLIENT_SECRET_ARN');
+const sealingSecretArn = required('SEALING_SECRET_ARN');
+const previousWindowMs = config.previousSecretMinutes * 60_000;
+const sealer = new Sealer(secrets, sealingSecretArn, previousWindowMs);
+const clientSecrets = () => clientSecretsOf(secrets, clientSecretArn, previousWindowMs);
+
+// Checked once at cold start, in the init phase: a secret in the wrong form is reported with a
+// fixed message (never its content), and every request then fails cleanly until it is fixed.
+// Once it has passed it is not checked again; a failed check is tried again at the next request.
+let checked: Promise<void> | undefined;
+const ready = () =>
+  (checked ??= Promise.all([clientSecrets(), sealer.seal('transaction', {}, 60)]).then(
+    () => undefined,
+    (e: unknown) => {
+      checked = undefined;
+      log.error('the proxy cannot serve: a secret is missing or in the wrong form', { error: errorFields(e) });
+      throw e;
+    },
+  ));
+ready().catch(() => undefined);
 
 const app = createFederationProxy({
   config,
   clientAssertionSigner: new KmsSigner(kms, required('CLIENT_ASSERTION_KEY_ID'), config.clientAssertion.algorithm),
   tokenSigner: new KmsSigner(kms, required('TOKEN_SIGNING_KEY_ID'), 'ES256'),
-  sealer: new Sealer(secrets, required('SEALING_SECRET_ARN')),
-  clientSecrets: async () => {
-    const [current, previous] = await Promise.all([secrets.get(clientSecretArn, 'AWSCURRENT'), secrets.get(clientSecretArn, 'AWSPREVIOUS')]);
-    const field = (v: string | undefined) => (v ? (JSON.parse(v) as { client_secret?: string }).client_secret : undefined);
-    const accepted = [field(current), field(previous)].filter((s): s is string => !!s);
-    if (!field(current)) throw new Error('the client secret has no client_secret field');
-    return accepted;
-  },
-  events: new LoggingSecurityEventSink(logger),
+  sealer,
+  clientSecrets,
+  ready,
+  events: new LoggingSecurityEventSink(log),
+  onInternalError: (error) => log.error('internal error', { error: errorFields(error) }),
   // The function URL's own domain, as Lambda reports it (not a client-supplied header).
-  onInternalError: (error) => logger.error('internal error', { error: { name: error.name, message: error.message } }),
   publicOrigin: (_request, env) => `https://${(env as { event: LambdaEvent & { requestContext: { domainName: string } } }).event.requestContext.domainName}`,
 });
 

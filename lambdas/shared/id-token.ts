@@ -3,11 +3,13 @@
  * Signature, algorithm allowlist, iss, aud and exp are jose's; the rest is checked here.
  */
 import { createHash } from 'node:crypto';
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { JwksFetchError } from './op-keys';
 
 export type IdTokenRejection =
   | 'malformed'
   | 'algorithm_not_allowed'
+  | 'critical_header_unsupported'
   | 'signature_invalid'
   | 'unknown_key'
   | 'jwks_unavailable'
@@ -53,14 +55,13 @@ export function atHash(accessToken: string, alg: string): string {
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 
-function rejectionOf(e: unknown): IdTokenRejection {
+/** The rule an error from jose stands for; undefined for anything else (a bug is not an OP outage). */
+function rejectionOf(e: unknown): IdTokenRejection | undefined {
   if (e instanceof IdTokenError) return e.reason;
-  if (e instanceof errors.JOSEAlgNotAllowed) return 'algorithm_not_allowed';
+  if (e instanceof JwksFetchError || e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid) return 'jwks_unavailable';
+  if (e instanceof errors.JOSEAlgNotAllowed || e instanceof errors.JOSENotSupported) return 'algorithm_not_allowed';
   if (e instanceof errors.JWSSignatureVerificationFailed) return 'signature_invalid';
   if (e instanceof errors.JWKSNoMatchingKey || e instanceof errors.JWKSMultipleMatchingKeys) return 'unknown_key';
-  if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid || e instanceof errors.JOSENotSupported) {
-    return e instanceof errors.JOSENotSupported ? 'algorithm_not_allowed' : 'jwks_unavailable';
-  }
   if (e instanceof errors.JWTExpired) return 'expired';
   if (e instanceof errors.JWTClaimValidationFailed) {
     if (e.claim === 'iss') return 'issuer_mismatch';
@@ -70,14 +71,25 @@ function rejectionOf(e: unknown): IdTokenRejection {
     if (e.claim === 'exp') return 'expired';
     return 'malformed';
   }
-  if (e instanceof TypeError || (e as { code?: string })?.code === 'ERR_JOSE_GENERIC') return 'jwks_unavailable';
-  return 'malformed';
+  if (e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid || e instanceof errors.JWKInvalid) return 'malformed';
+  // jose's generic error: the JWKS answered, but not with 200 and a key set.
+  if (e instanceof errors.JOSEError && e.code === 'ERR_JOSE_GENERIC') return 'jwks_unavailable';
+  return undefined;
 }
 
 /** Validates an ID token and returns its claims, or throws IdTokenError naming the rule broken. */
 export async function validateIdToken(idToken: string, keys: JWTVerifyGetKey, x: IdTokenExpectations): Promise<JWTPayload> {
   const nowSeconds = Math.floor((x.now?.() ?? Date.now()) / 1000);
   try {
+    // RFC 7515 section 4.1.11: a recipient must reject what `crit` lists and it does not
+    // understand; this one understands no extension at all.
+    let header;
+    try {
+      header = decodeProtectedHeader(idToken);
+    } catch {
+      throw new IdTokenError('malformed');
+    }
+    if (header.crit !== undefined) throw new IdTokenError('critical_header_unsupported');
     const { payload, protectedHeader } = await jwtVerify(idToken, keys, {
       issuer: x.issuer, // rule 2
       audience: x.clientId, // rule 3
@@ -105,6 +117,8 @@ export async function validateIdToken(idToken: string, keys: JWTVerifyGetKey, x:
     }
     return payload;
   } catch (e) {
-    throw e instanceof IdTokenError ? e : new IdTokenError(rejectionOf(e));
+    const reason = rejectionOf(e);
+    if (!reason) throw e;
+    throw e instanceof IdTokenError ? e : new IdTokenError(reason);
   }
 }

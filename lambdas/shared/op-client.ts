@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
+import { readBounded, ResponseTooLargeError } from './bounded-fetch';
 import { OAuthError } from './oauth-error';
 import { signJwt, type JwsSigner } from './signer';
 
@@ -23,7 +24,7 @@ export interface OpClientSettings {
 /** Why a call to the OP failed, for security events. */
 export class OpCallError extends OAuthError {
   constructor(
-    readonly reason: 'op_timeout' | 'op_unreachable' | 'op_server_error' | 'op_garbage' | 'op_rejected',
+    readonly reason: 'op_timeout' | 'op_unreachable' | 'op_server_error' | 'op_garbage' | 'op_too_large' | 'op_rejected',
     description: string,
     readonly opError?: string,
     code: 'invalid_grant' | 'server_error' | 'temporarily_unavailable' = reason === 'op_timeout' || reason === 'op_unreachable' ? 'temporarily_unavailable' : 'server_error',
@@ -31,6 +32,9 @@ export class OpCallError extends OAuthError {
     super(code, description);
   }
 }
+
+/** Token and userinfo answers are a few KiB; anything far larger is not read (nor kept in memory). */
+const MAX_RESPONSE_BYTES = 256 * 1024;
 
 const tokenResponseSchema = z.object({
   access_token: z.string().check(z.minLength(1), z.maxLength(8192)),
@@ -70,7 +74,15 @@ export class OpClient {
       const timeout = (e as Error)?.name === 'TimeoutError' || (e as Error)?.name === 'AbortError';
       throw new OpCallError(timeout ? 'op_timeout' : 'op_unreachable', 'the My Number Card service did not answer in time; try again later');
     }
-    const text = await res.text().catch(() => '');
+    let text: string;
+    try {
+      text = await readBounded(res, MAX_RESPONSE_BYTES);
+    } catch (e) {
+      if (e instanceof ResponseTooLargeError) throw new OpCallError('op_too_large', `the My Number Card service answered with more than ${MAX_RESPONSE_BYTES} bytes`);
+      // The timeout covers the body too: a body that trickles in is a timeout.
+      const timeout = (e as Error)?.name === 'TimeoutError' || (e as Error)?.name === 'AbortError';
+      throw new OpCallError(timeout ? 'op_timeout' : 'op_unreachable', 'the My Number Card service did not answer in time; try again later');
+    }
     if (res.status >= 500) throw new OpCallError('op_server_error', 'the My Number Card service is unavailable; try again later', undefined, 'temporarily_unavailable');
     let body: unknown;
     try {

@@ -4,12 +4,13 @@
  *
  * The key is derived (HKDF-SHA256) from a Secrets Manager secret; its id (`kid`) is a hash of
  * the secret, so a rotated secret gets a new id by itself. Values are sealed with the current
- * key and opened with the current or the previous one, so a rotation does not break a sign-in
- * in flight. Every value is bound to its purpose (as `aud`) and expires within minutes.
+ * key and opened with the current or, for a bounded time after a rotation, the previous one, so
+ * a rotation does not break a sign-in in flight. Every value is bound to its purpose (as `aud`)
+ * and expires within minutes.
  */
 import { createHash, hkdfSync } from 'node:crypto';
 import { EncryptJWT, errors, jwtDecrypt, type JWTPayload } from 'jose';
-import type { SecretStore } from './secrets';
+import { acceptedVersions, type SecretStore } from './secrets';
 
 export type SealPurpose = 'transaction' | 'code' | 'access-token';
 
@@ -33,6 +34,8 @@ export class Sealer {
   constructor(
     private readonly secrets: SecretStore,
     private readonly secretId: string,
+    /** How long after a rotation values sealed with the previous secret still open. */
+    private readonly previousWindowMs = 60 * 60_000,
     private readonly issuer = 'myna-idp',
   ) {}
 
@@ -46,12 +49,7 @@ export class Sealer {
   }
 
   private async keys(): Promise<SealingKey[]> {
-    const [current, previous] = await Promise.all([
-      this.secrets.get(this.secretId, 'AWSCURRENT'),
-      this.secrets.get(this.secretId, 'AWSPREVIOUS'),
-    ]);
-    if (!current) throw new Error('the sealing secret has no current value');
-    return [current, previous].filter((s): s is string => !!s).map((s) => this.keyOf(s));
+    return (await acceptedVersions(this.secrets, this.secretId, this.previousWindowMs)).map((s) => this.keyOf(s));
   }
 
   async seal(purpose: SealPurpose, payload: Record<string, unknown>, ttlSeconds: number): Promise<string> {

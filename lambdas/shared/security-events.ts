@@ -4,7 +4,7 @@
  * carries personal data (no name, address, birthdate, gender, no `sub`), nor tokens or codes.
  * Routing to EventBridge comes with its own implementation of this interface.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Log } from './log';
 
 export type SecurityEventType =
   | 'authorize.rejected'
@@ -37,7 +37,7 @@ export interface SecurityEventSink {
 
 /** Writes each event as one structured log line (CloudWatch Logs in Lambda). */
 export class LoggingSecurityEventSink implements SecurityEventSink {
-  constructor(private readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>) {}
+  constructor(private readonly logger: Log) {}
   async emit(event: SecurityEvent): Promise<void> {
     const fields = { securityEvent: event };
     if (event.severity === 'critical') this.logger.error(`security event ${event.type}`, fields);

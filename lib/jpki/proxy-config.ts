@@ -31,6 +31,9 @@ export function proxyConfigOf(tenant: TenantConfig & { jpki: JpkiConfig }, overr
     },
     clientAssertion: { algorithm: j.clientAssertion.algorithm, lifetimeSeconds: j.clientAssertion.lifetimeSeconds, audience: j.clientAssertion.audience },
     cognito: { clientId: proxyClientIdOf(tenant.id), redirectUri: overrides.redirectUri ?? idpResponseUrlOf(tenant) },
-    lifetimes: { transaction: 600, code: 120, tokens: 300 },
+    // Cognito redeems the code at once, from the idpresponse request the browser makes right
+    // after the callback: a bearer credential in a URL should live no longer than that.
+    lifetimes: { transaction: 600, code: 30, tokens: 300 },
+    previousSecretMinutes: j.previousSecretMinutes,
   };
 }

@@ -66,12 +66,17 @@ test('a person who cancels comes back to Cognito with access_denied and its stat
   expect(r.url.searchParams.get('state')).toBe(r.state);
 });
 
-test('a stale sign-in (the proxy cookie gone) shows the person a readable page, not a stack trace', async () => {
-  const context = await browser.newContext();
+test('a stale sign-in (the proxy cookie gone) shows the person a readable page laid out for a phone', async () => {
+  // A phone: without a viewport meta tag it would lay the page out 980 px wide.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2, locale: 'ja-JP' });
   const page = await context.newPage();
   const res = await page.goto(`${f.proxy.origin}/callback?state=${'x'.repeat(43)}&code=abc`);
   expect(res?.status()).toBe(400);
-  expect(await page.locator('h1').textContent()).toBe('サインインできませんでした / Sign-in failed');
+  expect(await page.locator('h1').textContent()).toBe('サインインできませんでした');
+  expect(await page.locator('h2').textContent()).toBe('Sign-in failed');
+  expect(await page.evaluate(() => document.documentElement.clientWidth)).toBe(390);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: path.join(SHOTS, 'proxy-error-page-phone.png'), fullPage: true });
   expect(await page.content()).not.toMatch(/\n\s+at /);
   await context.close();
 });

@@ -31,7 +31,7 @@ export interface FederationOptions {
   readonly emulator?: Partial<EmulatorOptions>;
   /** Changes to the derived proxy config (e.g. shorter lifetimes). */
   readonly proxyConfig?: (c: ProxyConfig) => ProxyConfig;
-  readonly jwksCooldownMs?: number;
+  readonly jwksMinRefetchIntervalMs?: number;
 }
 
 export async function startFederation(o: FederationOptions = {}): Promise<Federation> {
@@ -53,7 +53,7 @@ export async function startFederation(o: FederationOptions = {}): Promise<Federa
     clients: [{ client_id: 'RP00000001', redirect_uris: [`http://127.0.0.1:${proxyPort}/callback`], jwks: { keys: [await signer.publicJwk()] }, token_endpoint_auth_signing_alg: clientAlg === 'ES256' ? 'ES256' : 'RS256' }],
     ...o.emulator,
   });
-  const proxy = await startLocalProxy({ port: proxyPort, config, clientAssertionSigner: signer, jwksCooldownMs: o.jwksCooldownMs });
+  const proxy = await startLocalProxy({ port: proxyPort, config, clientAssertionSigner: signer, jwksMinRefetchIntervalMs: o.jwksMinRefetchIntervalMs });
   let rp: CognitoLikeRp;
   try {
     const { template } = synthTenant(tenant);

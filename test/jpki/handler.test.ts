@@ -3,17 +3,16 @@
  * from KMS and secrets from Secrets Manager (aws-sdk-client-mock with real keys), the issuer
  * from the function URL's domain.
  */
-import { generateKeyPairSync, sign } from 'node:crypto';
-import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
-import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { tenantSchema } from '../../lib/config/schema';
 import { proxyConfigOf } from '../../lib/jpki/proxy-config';
-import { minimalTenant } from '../helpers/tenants';
+import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
+import { minimalTenant, repoRoot } from '../helpers/tenants';
 
-const kms = mockClient(KMSClient);
-const sm = mockClient(SecretsManagerClient);
 const DOMAIN = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.ap-northeast-1.on.aws';
+const CLIENT_SECRET_ARN = 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:client';
+const SEALING_SECRET_ARN = 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:sealing';
 
 function urlEvent(method: string, rawPath: string, query = '', headers: Record<string, string> = {}, body?: string) {
   return {
@@ -29,24 +28,39 @@ function urlEvent(method: string, rawPath: string, query = '', headers: Record<s
 }
 
 let handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; headers: Record<string, string>; body: string; cookies?: string[] }>;
+let aws: AwsStandIn;
+
+/** The environment Lambda gives the proxy, with KMS and Secrets Manager on the local stand-in. */
+function lambdaEnvironment(): Record<string, string> {
+  const tenant = tenantSchema.parse({ ...minimalTenant(), jpki: { environment: 'sandbox', clientId: 'RP00000002' } });
+  return {
+    PROXY_CONFIG: JSON.stringify(proxyConfigOf(tenant as typeof tenant & { jpki: NonNullable<typeof tenant.jpki> })),
+    CLIENT_ASSERTION_KEY_ID: 'arn:aws:kms:ap-northeast-1:111122223333:key/client',
+    TOKEN_SIGNING_KEY_ID: 'arn:aws:kms:ap-northeast-1:111122223333:key/token',
+    CLIENT_SECRET_ARN,
+    SEALING_SECRET_ARN,
+    AWS_REGION: 'ap-northeast-1',
+    AWS_ACCESS_KEY_ID: STAND_IN_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: STAND_IN_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: STAND_IN_CREDENTIALS.sessionToken!,
+    AWS_ENDPOINT_URL_KMS: aws.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+  };
+}
 
 beforeAll(async () => {
-  const tenant = tenantSchema.parse({ ...minimalTenant(), jpki: { environment: 'sandbox', clientId: 'RP00000002' } });
-  process.env.PROXY_CONFIG = JSON.stringify(proxyConfigOf(tenant as typeof tenant & { jpki: NonNullable<typeof tenant.jpki> }));
-  process.env.CLIENT_ASSERTION_KEY_ID = 'arn:aws:kms:ap-northeast-1:111122223333:key/client';
-  process.env.TOKEN_SIGNING_KEY_ID = 'arn:aws:kms:ap-northeast-1:111122223333:key/token';
-  process.env.CLIENT_SECRET_ARN = 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:client';
-  process.env.SEALING_SECRET_ARN = 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:sealing';
-  process.env.AWS_REGION = 'ap-northeast-1';
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  kms.on(GetPublicKeyCommand).resolves({ PublicKey: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })), KeySpec: 'ECC_NIST_P256', SigningAlgorithms: ['ECDSA_SHA_256'] });
-  kms.on(SignCommand).callsFake((i: { Message: Uint8Array }) => ({ Signature: new Uint8Array(sign('sha256', i.Message, privateKey)) }));
-  sm.on(GetSecretValueCommand, { SecretId: process.env.SEALING_SECRET_ARN, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: 'sealing-secret-sealing-secret-sealing-secret-sealing-secret' });
-  sm.on(GetSecretValueCommand, { SecretId: process.env.SEALING_SECRET_ARN, VersionStage: 'AWSPREVIOUS' }).rejects(new ResourceNotFoundException({ message: 'no previous', $metadata: {} }));
-  sm.on(GetSecretValueCommand, { SecretId: process.env.CLIENT_SECRET_ARN, VersionStage: 'AWSCURRENT' }).resolves({ SecretString: JSON.stringify({ client_secret: 'new-s3cret' }) });
-  sm.on(GetSecretValueCommand, { SecretId: process.env.CLIENT_SECRET_ARN, VersionStage: 'AWSPREVIOUS' }).resolves({ SecretString: JSON.stringify({ client_secret: 'old-s3cret' }) });
+  aws = await startAwsStandIn();
+  aws.addKey('arn:aws:kms:ap-northeast-1:111122223333:key/client', 'RSA_2048');
+  aws.addKey('arn:aws:kms:ap-northeast-1:111122223333:key/token', 'ECC_NIST_P256');
+  aws.putSecret(SEALING_SECRET_ARN, 'sealing-secret-sealing-secret-sealing-secret-sealing-secret');
+  // Rotated 30 minutes ago: within the default window of 60 minutes the previous one still works.
+  aws.putSecret(CLIENT_SECRET_ARN, JSON.stringify({ client_secret: 'old-s3cret' }), new Date(Date.now() - 90 * 60_000));
+  aws.putSecret(CLIENT_SECRET_ARN, JSON.stringify({ client_secret: 'new-s3cret' }), new Date(Date.now() - 30 * 60_000));
+  // Security events are WARN lines: kept out of the test output (the cold-start test reads ERROR lines).
+  Object.assign(process.env, lambdaEnvironment(), { LOG_LEVEL: 'ERROR' });
   ({ handler } = (await import('../../lambdas/federation-proxy/handler')) as unknown as { handler: typeof handler });
 });
+afterAll(() => aws.close());
 
 test('discovery and JWKS name the function URL as issuer and publish the KMS token key', async () => {
   const d = await handler(urlEvent('GET', '/.well-known/openid-configuration'), {});
@@ -63,8 +77,11 @@ test('/authorize redirects to the Digital Agency sandbox OP with PKCE and a seal
   expect(to.origin + to.pathname).toBe('https://sb-auth-and-sign.go.jp/api/realms/main/protocol/openid-connect/auth');
   expect(to.searchParams.get('redirect_uri')).toBe(`https://${DOMAIN}/callback`);
   expect(to.searchParams.get('code_challenge_method')).toBe('S256');
-  const cookie = (r.cookies ?? [r.headers['set-cookie']!])[0]!;
-  expect(cookie).toMatch(/; Secure/);
+  expect(r.headers['referrer-policy']).toBe('no-referrer');
+  // One transaction cookie per browser, bound to this origin (__Host-: Secure, Path=/, no Domain).
+  const cookies = r.cookies ?? [r.headers['set-cookie']!];
+  expect(cookies).toHaveLength(1);
+  expect(cookies[0]).toMatch(/^__Host-myna_tx=[A-Za-z0-9_.-]+; Max-Age=600; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
 });
 
 test('/token with a wrong secret: invalid_client, the secret read from Secrets Manager', async () => {
@@ -83,12 +100,45 @@ test('during a rotation both the current and the previous client secret authenti
   }
 });
 
-test('secrets are cached between requests (one Secrets Manager call per cold start and TTL)', async () => {
-  const before = sm.commandCalls(GetSecretValueCommand, { SecretId: process.env.CLIENT_SECRET_ARN }).length;
-  expect(before).toBe(2); // AWSCURRENT and AWSPREVIOUS, once
+test('secrets are read once at cold start and cached between requests', async () => {
+  const reads = () => aws.calls.filter((c) => c === 'secretsmanager secretsmanager.GetSecretValue').length;
+  const before = reads();
+  expect(before).toBe(4); // both secrets, AWSCURRENT and AWSPREVIOUS, once
   const body = new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'r', client_id: 'myna-idp-acme', client_secret: 'x' }).toString();
   await handler(urlEvent('POST', '/token', '', { 'content-type': 'application/x-www-form-urlencoded' }, body), {});
-  expect(sm.commandCalls(GetSecretValueCommand, { SecretId: process.env.CLIENT_SECRET_ARN }).length).toBe(before);
+  expect(reads()).toBe(before);
+});
+
+test('a client secret stored as a plain string: a fixed message at cold start, no part of it in any log', () => {
+  // A fresh Lambda process (a cold start) with the secret in the wrong form.
+  const script = `
+    const { startAwsStandIn } = await import(${JSON.stringify(path.join(repoRoot, 'tools/local/aws-stand-in.ts'))});
+    const aws = await startAwsStandIn();
+    aws.addKey(process.env.CLIENT_ASSERTION_KEY_ID, 'RSA_2048');
+    aws.addKey(process.env.TOKEN_SIGNING_KEY_ID, 'ECC_NIST_P256');
+    aws.putSecret(process.env.SEALING_SECRET_ARN, 'sealing-secret-sealing-secret-sealing-secret');
+    aws.putSecret(process.env.CLIENT_SECRET_ARN, 'Zq7-the-secret-itself-Zq7');
+    process.env.AWS_ENDPOINT_URL_KMS = process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = aws.endpoint;
+    const { handler } = await import(${JSON.stringify(path.join(repoRoot, 'lambdas/federation-proxy/handler.ts'))});
+    const event = ${JSON.stringify(urlEvent('POST', '/token', '', { 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=authorization_code&code=x&client_id=myna-idp-acme&client_secret=Zq7-the-secret-itself-Zq7'))};
+    for (let i = 0; i < 2; i++) process.stderr.write('RESPONSE ' + JSON.stringify(await handler(event, {})) + '\\n');
+    await aws.close();
+  `;
+  const env = { ...process.env, ...lambdaEnvironment() };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, env, encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  const responses = r.stderr.split('\n').filter((l) => l.startsWith('RESPONSE ')).map((l) => JSON.parse(l.slice(9)));
+  expect(responses.map((x) => [x.statusCode, JSON.parse(x.body)])).toEqual([
+    [500, { error: 'server_error', error_description: 'the sign-in could not be completed' }],
+    [500, { error: 'server_error', error_description: 'the sign-in could not be completed' }],
+  ]);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines.filter((l) => l.message === 'the proxy cannot serve: a secret is missing or in the wrong form').map((l) => [l.level, l.error.message])).toContainEqual([
+    'ERROR',
+    `the secret ${CLIENT_SECRET_ARN} is not a JSON object with a client_secret string (put-secret-value --secret-string '{"client_secret":"..."}')`,
+  ]);
+  // Not the secret, nor any piece of it, anywhere.
+  for (const piece of ['Zq7', 'the-secret-itself']) expect(r.stdout + r.stderr.replace(/client_secret=Zq7-the-secret-itself-Zq7/g, '')).not.toContain(piece);
 });
 
 test('an internal failure is a clean OAuth error and a critical event, not a stack trace', async () => {
@@ -102,7 +152,7 @@ test('an internal failure is a clean OAuth error and a critical event, not a sta
     config: JSON.parse(process.env.PROXY_CONFIG!),
     clientAssertionSigner: LocalSigner.generate('RS256'),
     tokenSigner: LocalSigner.generate('ES256'),
-    sealer: new Sealer(new MemorySecretStore({ s: { AWSCURRENT: 'x'.repeat(40) } }), 's'),
+    sealer: new Sealer(new MemorySecretStore({ s: 'x'.repeat(40) }), 's'),
     clientSecrets: async () => {
       throw new Error('AccessDeniedException: secretsmanager:GetSecretValue');
     },

@@ -1,50 +1,33 @@
 /**
- * The KMS signer against aws-sdk-client-mock, whose KMS answers with real signatures made by a
- * local key (DER-encoded for ECDSA, as KMS does): what the signer produces must verify with
- * jose against the public key KMS reports.
+ * The KMS signer and the Secrets Manager store over real HTTP against the local AWS stand-in,
+ * which checks each request's SigV4 signature and signs with local keys (DER for ECDSA, as KMS
+ * does): what the signer produces must verify with jose against the public key KMS reports.
  */
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { GetPublicKeyCommand, KMSClient, SignCommand, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
-import { mockClient } from 'aws-sdk-client-mock';
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
+import { AwsCallError, AwsJsonClient } from '../../lambdas/shared/aws-json';
 import { KmsSigner } from '../../lambdas/shared/kms-signer';
 import { clientAssertion } from '../../lambdas/shared/op-client';
+import { acceptedVersions, clientSecretsOf, ConfigurationError, SecretsManagerStore } from '../../lambdas/shared/secrets';
 import { signJwt, type JwsAlgorithm } from '../../lambdas/shared/signer';
+import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
 
-const kms = mockClient(KMSClient);
-afterEach(() => kms.reset());
+let aws: AwsStandIn;
+beforeAll(async () => {
+  aws = await startAwsStandIn();
+  aws.addKey('alias/rsa', 'RSA_2048');
+  aws.addKey('alias/ec', 'ECC_NIST_P256');
+});
+afterAll(() => aws.close());
 
-function fakeKms(keySpec: 'RSA_2048' | 'ECC_NIST_P256') {
-  const { privateKey, publicKey } =
-    keySpec === 'RSA_2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const algorithms: SigningAlgorithmSpec[] =
-    keySpec === 'RSA_2048' ? ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PSS_SHA_256'] : ['ECDSA_SHA_256'];
-  kms.on(GetPublicKeyCommand).resolves({
-    KeyId: 'arn:aws:kms:ap-northeast-1:111122223333:key/test',
-    KeySpec: keySpec,
-    KeyUsage: 'SIGN_VERIFY',
-    PublicKey: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
-    SigningAlgorithms: algorithms,
-  });
-  kms.on(SignCommand).callsFake((input: { Message: Uint8Array; MessageType: string; SigningAlgorithm: SigningAlgorithmSpec }) => {
-    if (input.MessageType !== 'RAW') throw new Error('expected a RAW message');
-    const key = privateKey as KeyObject;
-    const signature =
-      input.SigningAlgorithm === 'RSASSA_PSS_SHA_256'
-        ? sign('sha256', input.Message, { key, padding: 6, saltLength: 32 })
-        : sign('sha256', input.Message, key); // ECDSA: DER, as KMS returns it
-    return { Signature: new Uint8Array(signature), SigningAlgorithm: input.SigningAlgorithm };
-  });
-}
+const client = (service: string, credentials = STAND_IN_CREDENTIALS) => new AwsJsonClient({ service, region: 'ap-northeast-1', credentials: () => credentials, endpoint: aws.endpoint });
 
-describe.each<[JwsAlgorithm, 'RSA_2048' | 'ECC_NIST_P256']>([
-  ['RS256', 'RSA_2048'],
-  ['PS256', 'RSA_2048'],
-  ['ES256', 'ECC_NIST_P256'],
-])('KmsSigner %s with a %s key', (alg, keySpec) => {
+describe.each<[JwsAlgorithm, string]>([
+  ['RS256', 'alias/rsa'],
+  ['PS256', 'alias/rsa'],
+  ['ES256', 'alias/ec'],
+])('KmsSigner %s with %s', (alg, keyId) => {
   test('signs JWTs that verify against the public JWK from GetPublicKey', async () => {
-    fakeKms(keySpec);
-    const signer = new KmsSigner(new KMSClient({ region: 'ap-northeast-1' }), 'alias/test', alg);
+    const signer = new KmsSigner(client('kms'), keyId, alg);
     const jwk = await signer.publicJwk();
     expect(jwk).toMatchObject({ alg, use: 'sig', kid: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
     expect(jwk).not.toHaveProperty('d');
@@ -53,13 +36,10 @@ describe.each<[JwsAlgorithm, 'RSA_2048' | 'ECC_NIST_P256']>([
     expect(payload.hello).toBe('world');
     expect(protectedHeader).toEqual({ alg, kid: jwk.kid, typ: 'JWT' });
     if (alg === 'ES256') expect(Buffer.from(jwt.split('.')[2]!, 'base64url')).toHaveLength(64); // R || S, not DER
-    const calls = kms.commandCalls(SignCommand);
-    expect(calls[0]!.args[0].input).toMatchObject({ KeyId: 'alias/test', MessageType: 'RAW' });
   });
 
   test('a private_key_jwt client assertion has the claims the OP checks', async () => {
-    fakeKms(keySpec);
-    const signer = new KmsSigner(new KMSClient({ region: 'ap-northeast-1' }), 'alias/test', alg);
+    const signer = new KmsSigner(client('kms'), keyId, alg);
     const settings = {
       issuer: 'https://sb-auth-and-sign.go.jp/api/realms/main',
       tokenEndpoint: 'https://sb-auth-and-sign.go.jp/api/realms/main/protocol/openid-connect/token',
@@ -80,16 +60,48 @@ describe.each<[JwsAlgorithm, 'RSA_2048' | 'ECC_NIST_P256']>([
 });
 
 test('a KMS key that cannot sign with the configured algorithm is a clear error', async () => {
-  fakeKms('RSA_2048');
-  const signer = new KmsSigner(new KMSClient({ region: 'ap-northeast-1' }), 'alias/test', 'ES256');
-  await expect(signer.publicJwk()).rejects.toThrow('KMS key alias/test cannot sign with ES256 (key spec RSA_2048)');
+  await expect(new KmsSigner(client('kms'), 'alias/rsa', 'ES256').publicJwk()).rejects.toThrow('KMS key alias/rsa cannot sign with ES256 (key spec RSA_2048)');
 });
 
 test('the public key is fetched once and cached', async () => {
-  fakeKms('ECC_NIST_P256');
-  const signer = new KmsSigner(new KMSClient({ region: 'ap-northeast-1' }), 'alias/test', 'ES256');
+  const before = aws.calls.length;
+  const signer = new KmsSigner(client('kms'), 'alias/ec', 'ES256');
   await signJwt(signer, {});
   await signJwt(signer, {});
-  expect(kms.commandCalls(GetPublicKeyCommand)).toHaveLength(1);
-  expect(kms.commandCalls(SignCommand)).toHaveLength(2);
+  expect(aws.calls.slice(before)).toEqual(['kms TrentService.GetPublicKey', 'kms TrentService.Sign', 'kms TrentService.Sign']);
+});
+
+test('AWS errors come back typed, and a request signed with other credentials is refused', async () => {
+  await expect(new KmsSigner(client('kms'), 'alias/none', 'ES256').publicJwk()).rejects.toEqual(new AwsCallError('NotFoundException', 400));
+  const forged = client('kms', { ...STAND_IN_CREDENTIALS, secretAccessKey: 'not-the-key' });
+  await expect(new KmsSigner(forged, 'alias/ec', 'ES256').publicJwk()).rejects.toEqual(new AwsCallError('InvalidSignatureException', 403));
+});
+
+describe('Secrets Manager store', () => {
+  const store = () => new SecretsManagerStore(client('secretsmanager'));
+
+  test('the current and previous versions with their creation times; no previous is no error', async () => {
+    aws.putSecret('one', 'first', new Date('2026-11-01T00:00:00Z'));
+    expect(await store().get('one', 'AWSCURRENT')).toEqual({ value: 'first', createdAt: Date.parse('2026-11-01T00:00:00Z') });
+    expect(await store().get('one', 'AWSPREVIOUS')).toBeUndefined();
+    aws.putSecret('one', 'second', new Date('2026-11-02T00:00:00Z'));
+    expect(await store().get('one', 'AWSPREVIOUS')).toEqual({ value: 'first', createdAt: Date.parse('2026-11-01T00:00:00Z') });
+  });
+
+  test('the previous version is accepted only within the window after the rotation', async () => {
+    const rotatedAt = Date.parse('2026-11-02T00:00:00Z');
+    expect(await acceptedVersions(store(), 'one', 60 * 60_000, rotatedAt + 59 * 60_000)).toEqual(['second', 'first']);
+    expect(await acceptedVersions(store(), 'one', 60 * 60_000, rotatedAt + 61 * 60_000)).toEqual(['second']);
+    expect(await acceptedVersions(store(), 'one', 0, rotatedAt)).toEqual(['second']);
+  });
+
+  test('a client secret in the wrong form is named with a fixed message, never its content', async () => {
+    aws.putSecret('plain', 'abcd-this-is-the-secret-value');
+    const e = await clientSecretsOf(store(), 'plain', 0).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ConfigurationError);
+    expect((e as Error).message).toBe(`the secret plain is not a JSON object with a client_secret string (put-secret-value --secret-string '{"client_secret":"..."}')`);
+    expect(JSON.stringify(e) + String((e as Error).stack)).not.toContain('abcd');
+    aws.putSecret('json', JSON.stringify({ client_secret: 's3cret' }));
+    expect(await clientSecretsOf(store(), 'json', 0)).toEqual(['s3cret']);
+  });
 });

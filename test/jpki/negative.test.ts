@@ -6,7 +6,8 @@
  */
 import { createRemoteJWKSet } from 'jose';
 import { Sealer } from '../../lambdas/shared/sealing';
-import { SEALING_SECRET_ID } from '../../tools/local/proxy-server';
+import { MAX_NONCE, MAX_STATE } from '../../lambdas/federation-proxy/authorize';
+import { CLIENT_SECRET_ID, SEALING_SECRET_ID } from '../../tools/local/proxy-server';
 import type { EmulatorFaults } from '../../tools/op-emulator/emulator';
 import { Browser } from '../../tools/rp-driver/browser';
 import { startFederation, type Federation } from '../helpers/federation';
@@ -44,7 +45,7 @@ const lastEvent = (f: Federation) => f.proxy.events[f.proxy.events.length - 1];
 describe('ID token validation (OIDC Core 3.1.3.7)', () => {
   let f: Federation;
   beforeAll(async () => {
-    f = await startFederation({ opAlg: 'RS256', jwksCooldownMs: 200 });
+    f = await startFederation({ opAlg: 'RS256', jwksMinRefetchIntervalMs: 200 });
   });
   afterAll(() => f.close());
   afterEach(() => {
@@ -69,6 +70,8 @@ describe('ID token validation (OIDC Core 3.1.3.7)', () => {
     ['sub not ASCII', { idTokenClaims: { sub: 'テスト利用者' } }, 'sub_invalid'],
     ['at_hash of another access token', { idTokenClaims: { at_hash: 'AAAAAAAAAAAAAAAAAAAAAA' } }, 'at_hash_mismatch'],
     ['at_hash missing although required', { idTokenClaims: { at_hash: undefined } }, 'at_hash_missing'],
+    // RFC 7515 section 4.1.11: an extension the proxy does not understand is not an algorithm problem.
+    ['a crit header naming an unknown extension', { idTokenHeader: { crit: ['urn:example:unknown'], 'urn:example:unknown': true } }, 'critical_header_unsupported'],
   ];
 
   test.each(cases)('%s: rejected before anything reaches Cognito', async (_name, faults, reason) => {
@@ -110,22 +113,63 @@ describe('ID token validation (OIDC Core 3.1.3.7)', () => {
     expect(lastEvent(f)).toMatchObject({ type: 'token.userinfo_rejected', reason: 'sub_mismatch', severity: 'critical' });
   });
 
-  test('an unknown kid triggers one JWKS refetch, not a loop', async () => {
-    await new Promise((r) => setTimeout(r, 250)); // past the cooldown
-    const before = f.op.hits.jwks ?? 0;
-    const codes = [await codeFor(f), await codeFor(f), await codeFor(f)];
-    f.op.faults = { idTokenSigning: 'unknown-kid' };
-    for (const code of codes) expect((await redeem(f, code)).body.error_description).toMatch(/unknown_key/);
-    expect((f.op.hits.jwks ?? 0) - before).toBe(1);
+  test('the OP rotates its key right after the proxy fetched the JWKS: the new kid is accepted at once', async () => {
+    // (With a refetch cooldown of 30 s, as before, this sign-in failed as a critical event.)
+    const f2 = await startFederation({ opAlg: 'RS256' });
+    try {
+      expect((await redeem(f2, await codeFor(f2))).status).toBe(200); // keys fetched just now
+      const code = await codeFor(f2);
+      f2.op.faults = { idTokenSigning: 'rotated-key' };
+      const r = await redeem(f2, code);
+      expect(r.status).toBe(200);
+      expect(f2.proxy.events.filter((e) => e.type === 'token.id_token_rejected')).toEqual([]);
+    } finally {
+      await f2.close();
+    }
   });
 
-  test('a rotated OP key is picked up by a refetch', async () => {
-    expect((await redeem(f, await codeFor(f))).status).toBe(200); // keys cached
-    await new Promise((r) => setTimeout(r, 250));
-    const code = await codeFor(f);
-    f.op.faults = { idTokenSigning: 'rotated-key' };
-    const r = await redeem(f, code);
-    expect(r.status).toBe(200);
+  test('an OP key rotation in the middle of 20 concurrent sign-ins fails none of them', async () => {
+    const f2 = await startFederation({ opAlg: 'ES256' });
+    try {
+      const codes = await Promise.all(Array.from({ length: 20 }, () => codeFor(f2)));
+      const results = await Promise.all(
+        codes.map(async (code, i) => {
+          if (i === 10) f2.op.faults = { idTokenSigning: 'rotated-key' };
+          return (await redeem(f2, code)).status;
+        }),
+      );
+      expect(results).toEqual(Array(20).fill(200));
+    } finally {
+      await f2.close();
+    }
+  });
+
+  test('unknown kids from a misbehaving OP cost at most one JWKS fetch per interval', async () => {
+    const codes = await Promise.all(Array.from({ length: 6 }, () => codeFor(f)));
+    const before = f.op.hits.jwks ?? 0;
+    f.op.faults = { idTokenSigning: 'unknown-kid' };
+    const started = Date.now();
+    const results = await Promise.all(codes.map((code) => redeem(f, code)));
+    const elapsed = Date.now() - started;
+    for (const r of results) expect(r.body.error_description).toMatch(/unknown_key/);
+    const fetches = (f.op.hits.jwks ?? 0) - before;
+    expect(fetches).toBeGreaterThanOrEqual(1);
+    expect(fetches).toBeLessThanOrEqual(Math.floor(elapsed / 200) + 1);
+  });
+
+  test('a JWKS that never ends is cut off, reported as the OP keys being unavailable', async () => {
+    const f2 = await startFederation({ opAlg: 'RS256' });
+    try {
+      const code = await codeFor(f2);
+      f2.op.faults = { endlessBody: 'jwks' };
+      const r = await redeem(f2, code);
+      expect(r).toEqual({ status: 503, body: { error: 'temporarily_unavailable', error_description: 'the keys of the My Number Card service could not be fetched' } });
+      // Not critical: the OP's keys being unreachable is an outage, not a forged token.
+      expect(f2.proxy.events.at(-1)).toEqual({ type: 'token.id_token_rejected', reason: 'jwks_unavailable', severity: 'warning', tenantId: 'acme' });
+      expect(f2.op.hits.endlessBytes ?? 0).toBeLessThan(32 * 1024 * 1024);
+    } finally {
+      await f2.close();
+    }
   });
 });
 
@@ -159,7 +203,7 @@ describe('sealed values, client authentication, redirect URIs', () => {
 
   test('a code sealed with a key the proxy does not hold is rejected', async () => {
     const { MemorySecretStore } = await import('../../lambdas/shared/secrets');
-    const other = new Sealer(new MemorySecretStore({ s: { AWSCURRENT: 'another-key-entirely-another-key-entirely' } }), 's');
+    const other = new Sealer(new MemorySecretStore({ s: 'another-key-entirely-another-key-entirely' }), 's');
     expect((await redeem(f, await other.seal('code', { c: 'x', v: 'y', n: 'z' }, 60))).body.error_description).toBe('the code is not valid');
   });
 
@@ -171,6 +215,39 @@ describe('sealed values, client authentication, redirect URIs', () => {
     f.proxy.secrets.rotate(SEALING_SECRET_ID, 'rotated-sealing-secret-2-rotated-sealing-secret-2');
     f.proxy.secrets.rotate(SEALING_SECRET_ID, 'rotated-sealing-secret-3-rotated-sealing-secret-3');
     expect((await redeem(f, code2)).body.error_description).toBe('the code is not valid');
+  });
+
+  test('after an emergency rotation the previous sealing secret stops working: after the window, or at once when revoked', async () => {
+    const sealer = new Sealer(f.proxy.secrets, SEALING_SECRET_ID);
+    const leakedKeyCode = await sealer.seal('code', { c: 'op-code', v: 'v'.repeat(43), n: 'n' }, 60);
+    // Rotated 61 minutes ago: past the default window of 60 minutes.
+    f.proxy.secrets.rotate(SEALING_SECRET_ID, 'rotated-sealing-secret-4-rotated-sealing-secret-4', Date.now() - 61 * 60_000);
+    expect((await redeem(f, leakedKeyCode)).body.error_description).toBe('the code is not valid');
+    const code = await codeFor(f);
+    f.proxy.secrets.rotate(SEALING_SECRET_ID, 'rotated-sealing-secret-5-rotated-sealing-secret-5');
+    f.proxy.secrets.revokePrevious(SEALING_SECRET_ID);
+    expect((await redeem(f, code)).body.error_description).toBe('the code is not valid');
+  });
+
+  test('the previous client secret authenticates Cognito only within the window, and not once revoked', async () => {
+    const old = f.rp.settings.clientSecret;
+    const rotateTo = (next: string, at?: number) => f.proxy.secrets.rotate(CLIENT_SECRET_ID, JSON.stringify({ client_secret: next }), at);
+    rotateTo('client-secret-2');
+    expect((await redeem(f, 'x', { client_secret: old })).body.error).toBe('invalid_grant'); // authenticated
+    rotateTo('client-secret-3', Date.now() - 61 * 60_000);
+    expect((await redeem(f, 'x', { client_secret: 'client-secret-2' })).status).toBe(401);
+    rotateTo('client-secret-4');
+    f.proxy.secrets.revokePrevious(CLIENT_SECRET_ID);
+    expect((await redeem(f, 'x', { client_secret: 'client-secret-3' })).status).toBe(401);
+    expect((await redeem(f, 'x', { client_secret: 'client-secret-4' })).body.error).toBe('invalid_grant');
+    rotateTo(old); // back, for the tests after this one
+  });
+
+  test('the sealed code lives 30 seconds: what Cognito needs to redeem it at once', async () => {
+    const code = await codeFor(f);
+    const sealer = new Sealer(f.proxy.secrets, SEALING_SECRET_ID);
+    const payload = await sealer.unseal<{ iat: number; exp: number }>('code', code);
+    expect(payload.exp - payload.iat).toBe(30);
   });
 
   test('a wrong client secret', async () => {
@@ -229,11 +306,42 @@ describe('sealed values, client authentication, redirect URIs', () => {
     return u.toString();
   };
 
-  test('an unknown client_id at /authorize: an error page, no redirect', async () => {
+  test('an unknown client_id at /authorize: an error page for a phone, in Japanese and English, no redirect', async () => {
     const res = await fetch(authorizeUrl({ client_id: 'someone-else' }), { redirect: 'manual' });
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
-    expect(await res.text()).toContain('unauthorized_client');
+    const html = await res.text();
+    expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(html).toContain('このサービスに登録されていないアプリからの要求です。');
+    expect(html).toContain('The request comes from an application this service does not know.');
+    expect(html).toContain('unauthorized_client / client_id_unknown');
+    expect(lastEvent(f)).toMatchObject({ type: 'authorize.rejected', reason: 'client_id_unknown', clientId: 'someone-else' });
+  });
+
+  test('no client_id at all is called missing, not unknown', async () => {
+    const res = await fetch(authorizeUrl({ client_id: undefined }), { redirect: 'manual' });
+    const html = await res.text();
+    expect(html).toContain('サインインの要求に client_id がありません。');
+    expect(html).not.toContain('client_id_unknown');
+    expect(lastEvent(f)).toEqual({ type: 'authorize.rejected', reason: 'client_id_missing', severity: 'warning', tenantId: 'acme' });
+  });
+
+  test('the root of the proxy is a page that says what it is, not a bare 404', async () => {
+    const res = await fetch(`${f.proxy.origin}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toContain('マイナンバーカード認証の中継');
+    expect(html).toContain('<meta name="viewport"');
+  });
+
+  test('every redirect and page carries Referrer-Policy: no-referrer', async () => {
+    const browser = new Browser();
+    await browser.follow(authorizeUrl({}), (u) => u.startsWith(f.rp.settings.redirectUri));
+    const responses = await Promise.all([fetch(authorizeUrl({}), { redirect: 'manual' }), fetch(`${f.proxy.origin}/callback?state=x`, { redirect: 'manual' }), fetch(`${f.proxy.origin}/`)]);
+    for (const r of responses) expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+    const signIn = await f.rp.authorize({ person: 'test-0001' });
+    expect(signIn.url.searchParams.get('code')).toBeTruthy();
   });
 
   test.each([
@@ -244,14 +352,16 @@ describe('sealed values, client authentication, redirect URIs', () => {
     const res = await fetch(authorizeUrl({ redirect_uri: redirectUri }), { redirect: 'manual' });
     expect(res.status).toBe(400);
     expect(res.headers.get('location')).toBeNull();
-    expect(lastEvent(f)).toMatchObject({ type: 'authorize.rejected', reason: 'invalid_request' });
+    expect(lastEvent(f)).toMatchObject({ type: 'authorize.rejected', reason: 'redirect_uri_mismatch' });
   });
 
   test.each([
     ['no state', { state: undefined }, 'invalid_request', 'state is required'],
     ['response_type=token', { response_type: 'token' }, 'unsupported_response_type', 'only response_type=code is supported'],
     ['no openid scope', { scope: 'profile' }, 'invalid_scope', 'scope must include openid'],
-    ['a 5000-character state', { state: 'x'.repeat(5000) }, 'invalid_request', 'state is too long or holds characters that are not printable ASCII'],
+    [`a state over ${MAX_STATE} characters`, { state: 'x'.repeat(MAX_STATE + 1) }, 'invalid_request', `state is longer than ${MAX_STATE} characters`],
+    [`a nonce over ${MAX_NONCE} characters`, { nonce: 'n'.repeat(MAX_NONCE + 1) }, 'invalid_request', `nonce is longer than ${MAX_NONCE} characters`],
+    ['a state that is not printable ASCII', { state: 'ステート' }, 'invalid_request', 'state holds characters that are not printable ASCII'],
   ])('a bad authorization request (%s) goes back to Cognito as an OAuth error', async (_label, change, error, description) => {
     const res = await fetch(authorizeUrl(change), { redirect: 'manual' });
     expect(res.status).toBe(302);
@@ -261,23 +371,55 @@ describe('sealed values, client authentication, redirect URIs', () => {
     expect(back.searchParams.get('error_description')).toBe(description);
   });
 
-  test('the transaction cookie is HttpOnly, SameSite=Lax, scoped to /callback and short-lived', async () => {
+  test('the transaction cookie is one per browser, HttpOnly, SameSite=Lax, Path=/ and short-lived', async () => {
     const res = await fetch(authorizeUrl({}), { redirect: 'manual' });
-    const cookie = res.headers.getSetCookie()[0]!;
-    expect(cookie).toMatch(/^myna_tx_[A-Za-z0-9_-]{16}=/);
-    expect(cookie).toMatch(/Max-Age=600/);
-    expect(cookie).toMatch(/Path=\/callback/);
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Lax/);
+    const cookies = res.headers.getSetCookie();
+    expect(cookies).toHaveLength(1);
+    // On plain-http localhost without the __Host- prefix (a deployed proxy is https: see handler.test).
+    expect(cookies[0]).toMatch(/^myna_tx=[A-Za-z0-9_.-]+; Max-Age=600; Path=\/; HttpOnly; SameSite=Lax$/);
     // Nothing readable in it: the verifier and nonce travel encrypted.
-    const value = decodeURIComponent(cookie.split(';')[0]!.split('=')[1]!);
+    const value = decodeURIComponent(cookies[0]!.split(';')[0]!.split('=')[1]!);
     expect(value.split('.')).toHaveLength(5); // JWE compact
     expect(Buffer.from(value.split('.')[0]!, 'base64url').toString()).toMatch(/"alg":"dir","enc":"A256GCM"/);
   });
 
+  test('the largest state and nonce Cognito may send still fit a cookie browsers keep (4,096 bytes)', async () => {
+    const res = await fetch(authorizeUrl({ state: 's'.repeat(MAX_STATE), nonce: 'n'.repeat(MAX_NONCE) }), { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    const [pair] = res.headers.getSetCookie()[0]!.split(';');
+    expect(Buffer.byteLength(pair!)).toBeLessThan(4096);
+    // And the sign-in completes with that state returned to Cognito unchanged.
+    const browser = new Browser();
+    const { signInThroughTestPage } = await import('../../tools/rp-driver/browser');
+    const back = await signInThroughTestPage(browser, authorizeUrl({ state: 's'.repeat(MAX_STATE), nonce: 'n'.repeat(MAX_NONCE) }), { person: 'test-0001' }, (u) => u.startsWith(f.rp.settings.redirectUri));
+    expect(back.searchParams.get('state')).toBe('s'.repeat(MAX_STATE));
+    expect(back.searchParams.get('code')).toBeTruthy();
+  });
+
+  test('unfinished sign-ins never pile up cookies: a new one replaces the last, which then cannot finish', async () => {
+    const browser = new Browser();
+    const { signInThroughTestPage } = await import('../../tools/rp-driver/browser');
+    // Ten sign-ins started and left at the OP: still one cookie.
+    const opUrls: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await browser.request(authorizeUrl({ state: `cognito-state-${i}` }));
+      opUrls.push(r.headers.get('location')!);
+    }
+    const sent = await browser.request(`${f.proxy.origin}/callback?state=x`);
+    expect(sent.status).toBe(400);
+    expect(browser.cookieNames(new URL(f.proxy.origin))).toEqual(['myna_tx']);
+    // The newest one finishes; an older one is refused with a clear reason.
+    const newest = await signInThroughTestPage(browser, opUrls[9]!, { person: 'test-0001' }, (u) => u.startsWith(f.rp.settings.redirectUri));
+    expect(newest.searchParams.get('state')).toBe('cognito-state-9');
+    await browser.request(authorizeUrl({ state: 'cognito-state-10' }));
+    const older = await signInThroughTestPage(browser, opUrls[8]!, { person: 'test-0001' }, (u) => u.startsWith(f.rp.settings.redirectUri)).catch((e: Error) => e);
+    expect(String(older)).toMatch(/HTTP 400/);
+    expect(lastEvent(f)).toMatchObject({ type: 'callback.rejected', reason: 'state_mismatch' });
+  });
+
   async function callbackWith(state: string, cookieValue: string | undefined, extra = '') {
     const headers: Record<string, string> = {};
-    if (cookieValue) headers.cookie = `myna_tx_${state.slice(0, 16)}=${cookieValue}`;
+    if (cookieValue) headers.cookie = `myna_tx=${cookieValue}`;
     const res = await fetch(`${f.proxy.origin}/callback?state=${encodeURIComponent(state)}&code=abc${extra}`, { headers, redirect: 'manual' });
     return { status: res.status, location: res.headers.get('location'), text: await res.text() };
   }
@@ -305,7 +447,8 @@ describe('sealed values, client authentication, redirect URIs', () => {
     const expired = await sealer.seal('transaction', { s: state, n: 'n', v: 'v', cs: 'cs' }, -5);
     const r = await callbackWith(state, expired);
     expect(r.status).toBe(400);
-    expect(r.text).toContain('this sign-in took too long; start again');
+    expect(r.text).toContain('サインインに時間がかかりすぎました。');
+    expect(r.text).toContain('The sign-in took too long.');
     expect(lastEvent(f)).toMatchObject({ type: 'callback.rejected', reason: 'transaction_expired' });
   });
 
@@ -395,6 +538,18 @@ describe('an OP that is down, slow or answers garbage', () => {
     expect(lastEvent(f)).toMatchObject({ type: 'token.op_error', reason });
   });
 
+  test.each(['token', 'userinfo'] as const)('a %s answer that never ends is cut off at its size limit', async (route) => {
+    const code = await codeFor(f);
+    f.op.faults = { endlessBody: route };
+    const started = Date.now();
+    const r = await redeem(f, code);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(r).toEqual({ status: 502, body: { error: 'server_error', error_description: 'the My Number Card service answered with more than 262144 bytes' } });
+    expect(lastEvent(f)).toMatchObject({ type: 'token.op_error', reason: route === 'token' ? 'op_too_large' : 'userinfo_op_too_large' });
+    // The proxy stopped reading (and the OP stopped writing) after a few MiB, not 150.
+    expect(f.op.hits.endlessBytes).toBeLessThan(32 * 1024 * 1024);
+  });
+
   test('userinfo failing: retried a bounded number of times, then temporarily_unavailable', async () => {
     const code = await codeFor(f);
     f.op.faults = { userinfoStatus: 500 };
@@ -411,5 +566,17 @@ describe('an OP that is down, slow or answers garbage', () => {
     const res = await browser.request(u.toString());
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('nonce is required');
+  });
+});
+
+describe('what is not the OP\'s fault is not reported as the OP\'s', () => {
+  test('a bug while validating (a TypeError) is an internal error, not "JWKS unavailable"', async () => {
+    const { validateIdToken } = await import('../../lambdas/shared/id-token');
+    const token = `${Buffer.from('{"alg":"RS256","kid":"k"}').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.c2ln`;
+    const keys = async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'x')");
+    };
+    const e = await validateIdToken(token, keys, { issuer: 'i', clientId: 'c', algorithms: ['RS256'], nonce: 'n', accessToken: 'a', clockLeewaySeconds: 0, requireAtHash: false }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TypeError);
   });
 });

@@ -1,17 +1,22 @@
 /** The command-line tools around the federation: client JWKS, local keys, the emulator's clients file. */
-import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { mockClient } from 'aws-sdk-client-mock';
+import { AwsJsonClient } from '../../lambdas/shared/aws-json';
 import { tenantSchema } from '../../lib/config/schema';
 import { clientJwks } from '../../tools/jpki/client-jwks';
+import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
 import { localTenantKeys } from '../../tools/local/key-store';
 import { readClients } from '../../tools/op-emulator/main';
 import { minimalTenant, tempDir } from '../helpers/tenants';
 
-const kms = mockClient(KMSClient);
-afterEach(() => kms.reset());
+let aws: AwsStandIn;
+beforeAll(async () => {
+  aws = await startAwsStandIn();
+  aws.addKey('alias/myna-idp/acme/jpki-client-assertion', 'RSA_2048');
+  aws.addKey('arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'ECC_NIST_P256');
+});
+afterAll(() => aws.close());
+const kms = () => new AwsJsonClient({ service: 'kms', region: 'ap-northeast-1', credentials: () => STAND_IN_CREDENTIALS, endpoint: aws.endpoint });
 
 const tenant = (jpki: Record<string, unknown> = {}) => ({
   file: 'tenants/acme.yaml',
@@ -20,20 +25,16 @@ const tenant = (jpki: Record<string, unknown> = {}) => ({
 
 describe('jpki:client-jwks', () => {
   test('from KMS: the public key of the alias the stack creates, in the tenant region', async () => {
-    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    kms.on(GetPublicKeyCommand).resolves({ PublicKey: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })), KeySpec: 'RSA_2048', SigningAlgorithms: ['RSASSA_PKCS1_V1_5_SHA_256'] });
-    const r = await clientJwks({ tenant: tenant(), source: 'kms', kms: new KMSClient({ region: 'ap-northeast-1' }) });
-    expect(kms.commandCalls(GetPublicKeyCommand)[0]!.args[0].input).toEqual({ KeyId: 'alias/myna-idp/acme/jpki-client-assertion' });
+    const r = await clientJwks({ tenant: tenant(), source: 'kms', kms: kms() });
+    expect(r.from).toBe('KMS key alias/myna-idp/acme/jpki-client-assertion (ap-northeast-1)');
     expect(r.keys).toEqual([expect.objectContaining({ kty: 'RSA', alg: 'RS256', use: 'sig', e: 'AQAB' })]);
     expect(r.keys[0]).not.toHaveProperty('d');
   });
 
   test('from KMS: a key given in the tenant file', async () => {
-    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    kms.on(GetPublicKeyCommand).resolves({ PublicKey: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })), KeySpec: 'ECC_NIST_P256', SigningAlgorithms: ['ECDSA_SHA_256'] });
     const arn = 'arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    const r = await clientJwks({ tenant: tenant({ clientAssertion: { algorithm: 'ES256', kmsKeyArn: arn } }), source: 'kms', kms: new KMSClient({ region: 'ap-northeast-1' }) });
-    expect(kms.commandCalls(GetPublicKeyCommand)[0]!.args[0].input).toEqual({ KeyId: arn });
+    const r = await clientJwks({ tenant: tenant({ clientAssertion: { algorithm: 'ES256', kmsKeyArn: arn } }), source: 'kms', kms: kms() });
+    expect(r.from).toBe(`KMS key ${arn} (ap-northeast-1)`);
     expect(r.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
   });
 

@@ -4,6 +4,7 @@
  */
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { JWK } from 'jose';
+import { AwsJsonClient } from '../../lambdas/shared/aws-json';
 import { KmsSigner } from '../../lambdas/shared/kms-signer';
 import { TenantConfigError } from '../../lib/config/errors';
 import type { LoadedTenant } from '../../lib/config/loader';
@@ -14,7 +15,8 @@ export interface ClientJwksOptions {
   readonly source: 'kms' | 'local';
   /** KMS key id, ARN or alias; default: the tenant's kmsKeyArn or the alias the stack creates. */
   readonly keyId?: string;
-  readonly kms?: KMSClient;
+  /** KMS over its JSON API; default: the tenant's region with the AWS SDK's default credentials. */
+  readonly kms?: AwsJsonClient;
   /** Folder of local keys (tests). */
   readonly localRoot?: string;
 }
@@ -31,6 +33,9 @@ export async function clientJwks(o: ClientJwksOptions): Promise<{ keys: JWK[]; f
     return { keys: [await keys.clientAssertion.publicJwk()], from: `local key in .local/${config.id}/` };
   }
   const keyId = o.keyId ?? jpki.clientAssertion.kmsKeyArn ?? clientAssertionAliasOf(config.id);
-  const signer = new KmsSigner(o.kms ?? new KMSClient({ region: config.region }), keyId, alg);
+  // The credentials as the AWS CLI and SDKs find them (profiles, SSO, environment).
+  const sdk = new KMSClient({ region: config.region });
+  const kms = o.kms ?? new AwsJsonClient({ service: 'kms', region: config.region, credentials: () => sdk.config.credentials() });
+  const signer = new KmsSigner(kms, keyId, alg);
   return { keys: [await signer.publicJwk()], from: `KMS key ${keyId} (${config.region})` };
 }

@@ -8,7 +8,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createFederationProxy } from '../../lambdas/federation-proxy/app';
 import type { ProxyConfig } from '../../lambdas/federation-proxy/config';
 import { Sealer } from '../../lambdas/shared/sealing';
-import { MemorySecretStore } from '../../lambdas/shared/secrets';
+import { clientSecretsOf, MemorySecretStore } from '../../lambdas/shared/secrets';
 import { MemorySecurityEventSink, type SecurityEvent, type SecurityEventSink } from '../../lambdas/shared/security-events';
 import { LocalSigner, type JwsSigner } from '../../lambdas/shared/signer';
 
@@ -25,7 +25,7 @@ export interface LocalProxyOptions {
   readonly publicHost?: string;
   /** Also write each security event to stderr. */
   readonly logEvents?: boolean;
-  readonly jwksCooldownMs?: number;
+  readonly jwksMinRefetchIntervalMs?: number;
 }
 
 export interface RunningProxy {
@@ -38,10 +38,15 @@ export interface RunningProxy {
 }
 
 export const SEALING_SECRET_ID = 'local/sealing';
+export const CLIENT_SECRET_ID = 'local/client-secret';
 
 export async function startLocalProxy(o: LocalProxyOptions): Promise<RunningProxy> {
   const clientSecret = o.clientSecret ?? randomBytes(32).toString('base64url');
-  const secrets = new MemorySecretStore({ [SEALING_SECRET_ID]: { AWSCURRENT: o.sealingSecret ?? randomBytes(48).toString('base64url') } });
+  // The same forms as in Secrets Manager: the client secret as {"client_secret": ...}.
+  const secrets = new MemorySecretStore(
+    { [SEALING_SECRET_ID]: o.sealingSecret ?? randomBytes(48).toString('base64url'), [CLIENT_SECRET_ID]: JSON.stringify({ client_secret: clientSecret }) },
+  );
+  const previousWindowMs = o.config.previousSecretMinutes * 60_000;
   const memory = new MemorySecurityEventSink();
   const events: SecurityEventSink = {
     emit: async (e) => {
@@ -55,11 +60,11 @@ export async function startLocalProxy(o: LocalProxyOptions): Promise<RunningProx
     config: o.config,
     clientAssertionSigner: o.clientAssertionSigner,
     tokenSigner,
-    sealer: new Sealer(secrets, SEALING_SECRET_ID),
-    clientSecrets: async () => [clientSecret],
+    sealer: new Sealer(secrets, SEALING_SECRET_ID, previousWindowMs),
+    clientSecrets: () => clientSecretsOf(secrets, CLIENT_SECRET_ID, previousWindowMs),
     events,
     publicOrigin: () => origin,
-    jwksCooldownMs: o.jwksCooldownMs,
+    jwksMinRefetchIntervalMs: o.jwksMinRefetchIntervalMs,
   });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: o.port ?? 0, hostname: o.host ?? '127.0.0.1' }, () => resolve(s));

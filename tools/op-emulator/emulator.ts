@@ -11,14 +11,15 @@
  * `faults` lets a test make the OP misbehave (bad ID tokens, userinfo of another subject, slow
  * or garbage answers), so that the proxy's checks are exercised over real HTTP.
  */
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign as nodeSign } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, importJWK, SignJWT, type JWK } from 'jose';
-import Provider, { type Configuration } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterFactory, type AdapterPayload, type Configuration } from 'oidc-provider';
 
 export const REALM_PATH = '/api/realms/main';
 export const ROUTES = {
@@ -61,6 +62,10 @@ export interface EmulatorFaults {
   tokenResponse?: { status: number; body: string; contentType?: string };
   /** Status of every userinfo answer (e.g. 500). */
   userinfoStatus?: number;
+  /** Header parameters added to the ID token's protected header (e.g. an unknown `crit`). */
+  idTokenHeader?: Record<string, unknown>;
+  /** Answer this route with an endless body (streamed until the client hangs up). */
+  endlessBody?: 'token' | 'userinfo' | 'jwks';
 }
 
 export interface EmulatorOptions {
@@ -115,6 +120,45 @@ const publicOf = (jwk: JWK): JWK => {
 function atHash(accessToken: string, alg: string): string {
   const digest = createHash(`sha${alg.slice(-3)}`).update(accessToken, 'ascii').digest();
   return digest.subarray(0, digest.length / 2).toString('base64url');
+}
+
+/**
+ * oidc-provider's stateful models (sessions, interactions, codes, tokens, grants) in this
+ * emulator's memory, gone when it stops. Configuring it also keeps oidc-provider from warning
+ * about its own development-only adapter (and from sharing one store between emulators).
+ */
+function memoryAdapter(): AdapterFactory {
+  const store = new Map<string, { payload: AdapterPayload; expiresAt: number }>();
+  const live = (key: string) => {
+    const entry = store.get(key);
+    if (entry && entry.expiresAt <= Date.now()) store.delete(key);
+    return entry && entry.expiresAt > Date.now() ? entry.payload : undefined;
+  };
+  const findBy = (model: string, match: (p: AdapterPayload) => boolean) => {
+    for (const key of store.keys()) {
+      const payload = key.startsWith(`${model}:`) ? live(key) : undefined;
+      if (payload && match(payload)) return payload;
+    }
+    return undefined;
+  };
+  return (model: string): Adapter => ({
+    upsert: async (id, payload, expiresIn) => {
+      store.set(`${model}:${id}`, { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Infinity });
+    },
+    find: async (id) => live(`${model}:${id}`),
+    findByUid: async (uid) => findBy(model, (p) => p.uid === uid),
+    findByUserCode: async (userCode) => findBy(model, (p) => p.userCode === userCode),
+    consume: async (id) => {
+      const payload = live(`${model}:${id}`);
+      if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+    },
+    destroy: async (id) => {
+      store.delete(`${model}:${id}`);
+    },
+    revokeByGrantId: async (grantId) => {
+      for (const [key, { payload }] of store) if (payload.grantId === grantId) store.delete(key);
+    },
+  });
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -182,6 +226,7 @@ export async function startOpEmulator(options: EmulatorOptions): Promise<Running
   });
 
   const configuration: Configuration = {
+    adapter: memoryAdapter(),
     clients: options.clients.map((c) => ({
       client_id: c.client_id,
       redirect_uris: c.redirect_uris,
@@ -239,13 +284,35 @@ export async function startOpEmulator(options: EmulatorOptions): Promise<Running
       return new SignJWT(claims as never).setProtectedHeader({ alg: 'HS256', kid: header.kid, typ: 'JWT' }).sign(secret);
     }
     const key = mode === 'foreign-key' ? foreignKey : mode === 'unknown-kid' ? unknownKidKey : mode === 'rotated-key' ? rotatedKey : opKeys.find((k) => k.kid === header.kid)!;
-    return new SignJWT(claims as never).setProtectedHeader({ alg: String(header.alg), kid: key.kid, typ: 'JWT' }).sign(await importJWK(key, String(header.alg)));
+    const alg = String(header.alg);
+    const extra = running.faults.idTokenHeader;
+    if (extra) {
+      // jose refuses to sign a `crit` it does not know, which is the point: assemble it by hand.
+      const input = `${Buffer.from(JSON.stringify({ alg, kid: key.kid, typ: 'JWT', ...extra })).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+      const privateKey = createPrivateKey({ key: key as never, format: 'jwk' });
+      const signature = nodeSign('sha256', Buffer.from(input), alg === 'ES256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey);
+      return `${input}.${signature.toString('base64url')}`;
+    }
+    return new SignJWT(claims as never).setProtectedHeader({ alg, kid: key.kid, typ: 'JWT' }).sign(await importJWK(key, alg));
   };
 
   provider.use(async (ctx, next) => {
     const route = (Object.entries(ROUTES).find(([, p]) => ctx.path === p) ?? [ctx.path])[0];
     running.hits[route] = (running.hits[route] ?? 0) + 1;
     if (options.verbose) process.stderr.write(`op-emulator ${ctx.method} ${ctx.path}\n`);
+    if (running.faults.endlessBody && ctx.path === ROUTES[running.faults.endlessBody]) {
+      // 1 MiB chunks for as long as the client reads; the bytes written are counted.
+      const chunk = Buffer.alloc(1024 * 1024, 0x61);
+      ctx.status = 200;
+      ctx.type = 'json';
+      ctx.body = new Readable({
+        read() {
+          running.hits.endlessBytes = (running.hits.endlessBytes ?? 0) + chunk.length;
+          this.push(chunk);
+        },
+      });
+      return;
+    }
     // The Agency requires state and nonce (1-255 printable ASCII) on every authorization request.
     if (ctx.path === ROUTES.authorization) {
       for (const name of ['state', 'nonce']) {
@@ -260,6 +327,9 @@ export async function startOpEmulator(options: EmulatorOptions): Promise<Running
     }
     if (ctx.path === ROUTES.token) {
       if (running.faults.tokenDelayMs) await new Promise((r) => setTimeout(r, running.faults.tokenDelayMs));
+      // The caller gave up while we waited: its body can no longer be read (oidc-provider would
+      // warn about an "already parsed request body"), and no answer can be sent.
+      if (ctx.req.destroyed) return;
       const canned = running.faults.tokenResponse;
       if (canned) {
         ctx.status = canned.status;

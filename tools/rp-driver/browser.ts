@@ -43,6 +43,11 @@ export class Browser {
     }
   }
 
+  /** The names of the cookies this browser would send to `url`. */
+  cookieNames(url: URL): string[] {
+    return this.cookieHeader(url).split('; ').filter(Boolean).map((c) => c.slice(0, c.indexOf('=')));
+  }
+
   /** One request, no redirect followed. */
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const u = new URL(url);

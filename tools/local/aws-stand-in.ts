@@ -1,0 +1,112 @@
+/**
+ * A local stand-in for the AWS calls the proxy makes, over real HTTP on localhost: KMS
+ * (Sign and GetPublicKey with keys generated here) and Secrets Manager (GetSecretValue with
+ * versions and stages). It checks each request's SigV4 signature (re-signed with aws4fetch and
+ * the known credentials) and answers in the AWS JSON protocol, errors included. Never deployed.
+ */
+import { generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AwsV4Signer } from 'aws4fetch';
+import type { AwsCredentials } from '../../lambdas/shared/aws-json';
+
+export const STAND_IN_CREDENTIALS: AwsCredentials = { accessKeyId: 'AKIALOCALSTANDIN0000', secretAccessKey: 'local-stand-in-secret-key-for-tests-only', sessionToken: 'local-session' };
+
+type KeySpec = 'RSA_2048' | 'ECC_NIST_P256';
+const ALGORITHMS: Record<KeySpec, string[]> = {
+  RSA_2048: ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PSS_SHA_256'],
+  ECC_NIST_P256: ['ECDSA_SHA_256'],
+};
+
+export interface AwsStandIn {
+  readonly endpoint: string;
+  /** Every call, as `service target`. */
+  readonly calls: string[];
+  addKey(keyId: string, spec: KeySpec): void;
+  putSecret(secretId: string, value: string, createdAt?: Date): void;
+  close(): Promise<void>;
+}
+
+const read = (req: IncomingMessage) =>
+  new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+
+export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsStandIn> {
+  const keys = new Map<string, { spec: KeySpec; privateKey: KeyObject; publicKey: KeyObject }>();
+  const secrets = new Map<string, Array<{ value: string; createdAt: Date; stages: string[] }>>();
+  const calls: string[] = [];
+
+  const kms = (target: string, body: Record<string, string>) => {
+    const key = keys.get(body.KeyId ?? '');
+    if (!key) return [400, { __type: 'NotFoundException', message: `Key '${body.KeyId}' does not exist` }] as const;
+    if (target === 'TrentService.GetPublicKey') {
+      return [200, { KeyId: body.KeyId, KeySpec: key.spec, KeyUsage: 'SIGN_VERIFY', SigningAlgorithms: ALGORITHMS[key.spec], PublicKey: key.publicKey.export({ format: 'der', type: 'spki' }).toString('base64') }] as const;
+    }
+    if (target === 'TrentService.Sign') {
+      const alg = body.SigningAlgorithm ?? '';
+      if (!ALGORITHMS[key.spec].includes(alg) || body.MessageType !== 'RAW') return [400, { __type: 'InvalidKeyUsageException', message: 'bad algorithm' }] as const;
+      const message = Buffer.from(body.Message ?? '', 'base64');
+      const signature =
+        alg === 'RSASSA_PSS_SHA_256'
+          ? nodeSign('sha256', message, { key: key.privateKey, padding: 6, saltLength: 32 })
+          : nodeSign('sha256', message, key.privateKey); // ECDSA: DER, as KMS returns it
+      return [200, { KeyId: body.KeyId, Signature: signature.toString('base64'), SigningAlgorithm: alg }] as const;
+    }
+    return [400, { __type: 'UnknownOperationException' }] as const;
+  };
+
+  const secretsManager = (target: string, body: Record<string, string>) => {
+    if (target !== 'secretsmanager.GetSecretValue') return [400, { __type: 'UnknownOperationException' }] as const;
+    const version = secrets.get(body.SecretId ?? '')?.find((v) => v.stages.includes(body.VersionStage ?? 'AWSCURRENT'));
+    if (!version) return [400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret value" }] as const;
+    return [200, { ARN: body.SecretId, SecretString: version.value, CreatedDate: version.createdAt.getTime() / 1000, VersionStages: version.stages }] as const;
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    const text = await read(req);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const service = target.startsWith('TrentService.') ? 'kms' : 'secretsmanager';
+    calls.push(`${service} ${target}`);
+    const answer = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify(body));
+    };
+    // SigV4: sign the same request with the known credentials and compare.
+    const signed = (/SignedHeaders=([^,]+)/.exec(String(req.headers.authorization ?? ''))?.[1] ?? '').split(';');
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => signed.includes(k) && k !== 'host').map(([k, v]) => [k, String(v)]));
+    const expected = await new AwsV4Signer({
+      method: req.method, url: `http://${req.headers.host}${req.url}`, headers, body: text, ...STAND_IN_CREDENTIALS, service, region, datetime: String(req.headers['x-amz-date']),
+    }).sign();
+    if (req.headers.authorization !== expected.headers.get('authorization')) {
+      answer(403, { __type: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided.' });
+      return;
+    }
+    const [status, body] = service === 'kms' ? kms(target, JSON.parse(text)) : secretsManager(target, JSON.parse(text));
+    answer(status, body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  return {
+    endpoint,
+    calls,
+    addKey(keyId, spec) {
+      const pair = spec === 'RSA_2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      keys.set(keyId, { spec, ...pair });
+    },
+    putSecret(secretId, value, createdAt = new Date()) {
+      const versions = secrets.get(secretId) ?? [];
+      for (const v of versions) v.stages = v.stages.includes('AWSCURRENT') ? ['AWSPREVIOUS'] : [];
+      versions.push({ value, createdAt, stages: ['AWSCURRENT'] });
+      secrets.set(secretId, versions);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
