@@ -162,7 +162,7 @@ export class JpkiFederation extends Construct {
         TOKEN_SIGNING_KEY_ID: this.tokenSigningKey.keyArn,
         CLIENT_SECRET_ARN: clientSecret.secretArn,
         SEALING_SECRET_ARN: sealingSecret.secretArn,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
+        LOG_LEVEL: 'INFO',
       },
       bundling: BUNDLING,
       // A bound on what the public URL can make the proxy (and the OP, and KMS) do at once.

@@ -1,11 +1,8 @@
 /**
- * The federation proxy as one HTTP app (hono): the same code serves Lambda (function URL) and
+ * The federation proxy as one Fetch app: the same code serves Lambda (function URL) and
  * localhost. Routes are thin: each protocol step lives in its own module.
  */
-import type { Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { Hono } from 'hono/tiny';
+import { BodyTooLargeError, createApp, deleteCookie, html, json, redirect, setCookie, type FetchApp, type HttpRequest } from '../shared/http';
 import { OAuthError } from '../shared/oauth-error';
 import { OpClient } from '../shared/op-client';
 import { opKeySet } from '../shared/op-keys';
@@ -18,22 +15,19 @@ import { exchangeCode, TokenStepError } from './token';
 import { UserinfoError, userinfoOf } from './userinfo';
 
 /** A page for the person in the browser when there is no safe place to redirect to. */
-function errorPage(c: Context, status: number, code: string, reason: string) {
-  c.header('cache-control', 'no-store');
-  c.header('content-security-policy', PAGE_CSP);
-  return c.html(errorPageHtml(reason, code), status as 400);
-}
+const errorPage = (status: number, code: string, reason: string) =>
+  html(errorPageHtml(reason, code), status, { 'cache-control': 'no-store', 'content-security-policy': PAGE_CSP });
 
-function oauthJson(c: Context, e: OAuthError) {
-  c.header('cache-control', 'no-store');
-  if (e.code === 'invalid_token') c.header('www-authenticate', `Bearer error="invalid_token", error_description="${e.description}"`);
-  return c.json(e.toJSON(), e.status as 400);
+function oauthJson(e: OAuthError): Response {
+  const headers: Record<string, string> = { 'cache-control': 'no-store', pragma: 'no-cache' };
+  if (e.code === 'invalid_token') headers['www-authenticate'] = `Bearer error="invalid_token", error_description="${e.description}"`;
+  return json(e.toJSON(), e.status, headers);
 }
 
 /** The routes a person's browser is sent to: what fails there gets a page, not JSON. */
 const BROWSER_ROUTES = new Set(['/authorize', '/callback']);
 
-export function createFederationProxy(deps: FederationProxyDeps): Hono {
+export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
   const { config } = deps;
   const op = new OpClient(
     {
@@ -49,45 +43,20 @@ export function createFederationProxy(deps: FederationProxyDeps): Hono {
   );
   const opKeys = opKeySet(config.op.jwksUri, { timeoutMs: config.op.requestTimeoutMs, minRefetchIntervalMs: deps.jwksMinRefetchIntervalMs });
   const emit = (e: Omit<SecurityEvent, 'tenantId'>) => deps.events.emit({ ...e, tenantId: config.tenantId });
+  const originOf = (req: HttpRequest) => deps.publicOrigin(req.raw, req.env);
+  const cookieOptions = (origin: string) => ({ httpOnly: true, sameSite: 'Lax' as const, path: '/', secure: origin.startsWith('https:') });
 
-  const app = new Hono();
-  app.use('*', async (c, next) => {
-    // A code or a state in a URL must not travel on to another site in a Referer header.
-    c.header('referrer-policy', 'no-referrer');
-    c.header('x-content-type-options', 'nosniff');
-    await next();
-  });
-  app.use('*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: 'invalid_request', error_description: 'request body too large' }, 413) }));
-  // The secrets are checked once (at cold start); until they are right, nothing is served.
-  app.use('*', async (_c, next) => {
-    await deps.ready?.();
-    await next();
-  });
-
-  app.get('/', (c) => {
-    c.header('content-security-policy', PAGE_CSP);
-    return c.html(rootPageHtml());
-  });
-
-  app.get('/authorize', async (c) => {
-    const query = new URL(c.req.url).searchParams;
-    const origin = deps.publicOrigin(c.req.raw, c.env);
+  const authorize = async (req: HttpRequest) => {
+    const query = req.url.searchParams;
+    const origin = originOf(req);
     try {
       const r = await startAuthorization(deps, origin, query);
       // Replaces the transaction of any unfinished sign-in in this browser (one cookie, always).
-      setCookie(c, r.cookieName, r.cookieValue, {
-        httpOnly: true,
-        sameSite: 'Lax',
-        path: '/',
-        maxAge: r.maxAge,
-        secure: origin.startsWith('https:'),
-      });
-      c.header('cache-control', 'no-store');
-      return c.redirect(r.location, 302);
+      return redirect(r.location, {}, [setCookie(r.cookieName, r.cookieValue, { ...cookieOptions(origin), maxAge: r.maxAge })]);
     } catch (e) {
       if (e instanceof UnsafeRedirectError) {
         await emit({ type: 'authorize.rejected', reason: e.reason, severity: 'warning', clientId: query.get('client_id')?.slice(0, 64) || undefined });
-        return errorPage(c, 400, e.code, e.reason);
+        return errorPage(400, e.code, e.reason);
       }
       if (e instanceof RedirectableError) {
         await emit({ type: 'authorize.rejected', reason: e.code, severity: 'warning', clientId: config.cognito.clientId });
@@ -95,42 +64,36 @@ export function createFederationProxy(deps: FederationProxyDeps): Hono {
         back.searchParams.set('error', e.code);
         back.searchParams.set('error_description', e.description);
         if (e.state) back.searchParams.set('state', e.state);
-        return c.redirect(back.toString(), 302);
+        return redirect(back.toString());
       }
       throw e;
     }
-  });
+  };
 
-  app.get('/callback', async (c) => {
-    const query = new URL(c.req.url).searchParams;
-    const origin = deps.publicOrigin(c.req.raw, c.env);
+  const callback = async (req: HttpRequest) => {
+    const origin = originOf(req);
     try {
-      const r = await finishAuthorization(deps, origin, query, (name) => getCookie(c, name));
-      deleteCookie(c, r.cookieName, { path: '/', ...(origin.startsWith('https:') ? { secure: true } : {}) });
+      const r = await finishAuthorization(deps, origin, req.url.searchParams, (name) => req.cookie(name));
       if (r.opError) await emit({ type: 'callback.op_error', reason: r.opError, opError: r.opError, severity: r.opError === 'access_denied' ? 'info' : 'warning', clientId: config.op.clientId });
-      c.header('cache-control', 'no-store');
-      return c.redirect(r.location, 302);
+      return redirect(r.location, {}, [deleteCookie(r.cookieName, cookieOptions(origin))]);
     } catch (e) {
       if (e instanceof CallbackError) {
         await emit({ type: 'callback.rejected', reason: e.reason, severity: 'warning' });
-        return errorPage(c, 400, e.code, e.reason);
+        return errorPage(400, e.code, e.reason);
       }
       throw e;
     }
-  });
+  };
 
-  app.post('/token', async (c) => {
-    const type = c.req.header('content-type') ?? '';
-    if (!type.startsWith('application/x-www-form-urlencoded')) {
-      return oauthJson(c, new OAuthError('invalid_request', 'the body must be application/x-www-form-urlencoded'));
+  const token = async (req: HttpRequest) => {
+    if (!(req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
+      return oauthJson(new OAuthError('invalid_request', 'the body must be application/x-www-form-urlencoded'));
     }
-    const form = new URLSearchParams(await c.req.text());
+    const form = new URLSearchParams(await req.text());
     try {
-      const body = await exchangeCode(deps, deps.publicOrigin(c.req.raw, c.env), form, op, opKeys);
+      const body = await exchangeCode(deps, originOf(req), form, op, opKeys);
       await emit({ type: 'federation.succeeded', reason: 'ok', severity: 'info', clientId: config.op.clientId });
-      c.header('cache-control', 'no-store');
-      c.header('pragma', 'no-cache');
-      return c.json(body);
+      return json(body, 200, { 'cache-control': 'no-store', pragma: 'no-cache' });
     } catch (e) {
       if (e instanceof TokenStepError) {
         await emit({
@@ -140,39 +103,31 @@ export function createFederationProxy(deps: FederationProxyDeps): Hono {
           severity: (e.event === 'token.id_token_rejected' && e.reason !== 'jwks_unavailable') || e.event === 'token.userinfo_rejected' ? 'critical' : 'warning',
           ...(e.opError ? { opError: e.opError } : {}),
         });
-        return oauthJson(c, e);
-      }
-      throw e;
-    }
-  });
-
-  const userinfo = async (c: Context, bearer: string | undefined) => {
-    try {
-      c.header('cache-control', 'no-store');
-      return c.json(await userinfoOf(deps, bearer));
-    } catch (e) {
-      if (e instanceof UserinfoError) {
-        await emit({ type: 'userinfo.token_rejected', reason: e.reason, severity: 'warning' });
-        return oauthJson(c, e);
+        return oauthJson(e);
       }
       throw e;
     }
   };
-  const bearerOf = (c: Context) => /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-  app.get('/userinfo', (c) => userinfo(c, bearerOf(c)));
-  app.post('/userinfo', async (c) => {
-    const form = (c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(await c.req.text()) : undefined;
-    return userinfo(c, bearerOf(c) ?? form?.get('access_token') ?? undefined);
-  });
 
-  app.get('/jwks', async (c) => {
-    c.header('cache-control', 'public, max-age=300');
-    return c.json({ keys: [await deps.tokenSigner.publicJwk()] });
-  });
+  const userinfo = async (req: HttpRequest) => {
+    let bearer = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '')?.[1];
+    if (!bearer && req.method === 'POST' && (req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
+      bearer = new URLSearchParams(await req.text()).get('access_token') ?? undefined;
+    }
+    try {
+      return json(await userinfoOf(deps, bearer), 200, { 'cache-control': 'no-store' });
+    } catch (e) {
+      if (e instanceof UserinfoError) {
+        await emit({ type: 'userinfo.token_rejected', reason: e.reason, severity: 'warning' });
+        return oauthJson(e);
+      }
+      throw e;
+    }
+  };
 
-  app.get('/.well-known/openid-configuration', (c) => {
-    const origin = deps.publicOrigin(c.req.raw, c.env);
-    return c.json({
+  const discovery = (req: HttpRequest) => {
+    const origin = originOf(req);
+    return json({
       issuer: origin,
       authorization_endpoint: `${origin}/authorize`,
       token_endpoint: `${origin}/token`,
@@ -186,15 +141,32 @@ export function createFederationProxy(deps: FederationProxyDeps): Hono {
       scopes_supported: ['openid', ...config.op.scopes.filter((s) => s !== 'openid')],
       claims_supported: ['sub', 'name', 'address', 'birthdate', 'gender', 'acr', 'auth_time', 'jpki_verified_at', 'jpki_acr', 'jpki_issuer'],
     });
-  });
+  };
 
-  app.notFound((c) => c.json({ error: 'invalid_request', error_description: 'no such endpoint' }, 404));
-  // Anything unexpected: a clean OAuth error (or page), never a stack trace.
-  app.onError(async (err, c) => {
-    deps.onInternalError?.(err);
-    await emit({ type: 'proxy.internal_error', reason: err.name.slice(0, 64), severity: 'critical' });
-    if (BROWSER_ROUTES.has(c.req.path)) return errorPage(c, 500, 'server_error', 'internal');
-    return c.json({ error: 'server_error', error_description: 'the sign-in could not be completed' }, 500);
+  return createApp({
+    routes: {
+      'GET /': () => html(rootPageHtml(), 200, { 'content-security-policy': PAGE_CSP }),
+      'GET /authorize': authorize,
+      'GET /callback': callback,
+      'POST /token': token,
+      'GET /userinfo': userinfo,
+      'POST /userinfo': userinfo,
+      'GET /jwks': async () => json({ keys: [await deps.tokenSigner.publicJwk()] }, 200, { 'cache-control': 'public, max-age=300' }),
+      'GET /.well-known/openid-configuration': discovery,
+    },
+    // A code or a state in a URL must not travel on to another site in a Referer header.
+    headers: { 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' },
+    maxBodyBytes: 16 * 1024,
+    // The secrets are checked once (at cold start); until they are right, nothing is served.
+    before: deps.ready,
+    notFound: () => json({ error: 'invalid_request', error_description: 'no such endpoint' }, 404),
+    // Anything unexpected: a clean OAuth error (or page), never a stack trace.
+    onError: async (err, req) => {
+      if (err instanceof BodyTooLargeError) return json({ error: 'invalid_request', error_description: 'request body too large' }, 413);
+      deps.onInternalError?.(err);
+      await emit({ type: 'proxy.internal_error', reason: err.name.slice(0, 64), severity: 'critical' });
+      if (BROWSER_ROUTES.has(req.url.pathname)) return errorPage(500, 'server_error', 'internal');
+      return json({ error: 'server_error', error_description: 'the sign-in could not be completed' }, 500);
+    },
   });
-  return app;
 }

@@ -4,8 +4,8 @@
  * Both are reached over their JSON APIs with SigV4 (`AwsJsonClient`): the runtime's SDK clients
  * would add about 95 ms to every cold start a person waits for.
  */
-import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
+import { functionUrlHandler, type FunctionUrlEvent } from '../shared/function-url';
 import { KmsSigner } from '../shared/kms-signer';
 import { errorFields, jsonLog, type LogLevel } from '../shared/log';
 import { Sealer } from '../shared/sealing';
@@ -58,7 +58,7 @@ const app = createFederationProxy({
   events: new LoggingSecurityEventSink(log),
   onInternalError: (error) => log.error('internal error', { error: errorFields(error) }),
   // The function URL's own domain, as Lambda reports it (not a client-supplied header).
-  publicOrigin: (_request, env) => `https://${(env as { event: LambdaEvent & { requestContext: { domainName: string } } }).event.requestContext.domainName}`,
+  publicOrigin: (_request, env) => `https://${(env as { event: FunctionUrlEvent }).event.requestContext.domainName}`,
 });
 
-export const handler = handle(app);
+export const handler = functionUrlHandler(app);

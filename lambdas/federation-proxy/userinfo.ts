@@ -14,7 +14,7 @@ export class UserinfoError extends OAuthError {
 export async function userinfoOf(deps: FederationProxyDeps, bearer: string | undefined): Promise<SealedUserinfo> {
   if (!bearer) throw new UserinfoError('missing', 'a bearer access token is required');
   try {
-    const { iss: _iss, aud: _aud, iat: _iat, exp: _exp, ...claims } = await deps.sealer.unseal<SealedUserinfo & Record<string, unknown>>('access-token', bearer);
+    const { iat: _iat, exp: _exp, ...claims } = await deps.sealer.unseal<SealedUserinfo>('access-token', bearer);
     return claims as SealedUserinfo;
   } catch (e) {
     if (e instanceof SealedValueError) {

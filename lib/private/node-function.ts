@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Charset, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge } from './acknowledge';
@@ -16,6 +16,8 @@ export const lambdaEntry = (...parts: string[]) => path.join(here, '..', '..', '
 export const BUNDLING = {
   format: OutputFormat.ESM,
   minify: true,
+  // Japanese text as UTF-8, not as \u escapes (half the bytes).
+  charset: Charset.UTF8,
   sourceMap: false,
   target: 'node22',
   mainFields: ['module', 'main'],

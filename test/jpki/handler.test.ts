@@ -160,7 +160,7 @@ test('an internal failure is a clean OAuth error and a critical event, not a sta
     publicOrigin: () => 'https://proxy.example',
   });
   const body = new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'r', client_id: 'myna-idp-acme', client_secret: 'x' });
-  const res = await app.request('/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const res = await app(new Request('https://proxy.example/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }));
   expect(res.status).toBe(500);
   expect(await res.json()).toEqual({ error: 'server_error', error_description: 'the sign-in could not be completed' });
   expect(events.events).toEqual([{ type: 'proxy.internal_error', reason: 'Error', severity: 'critical', tenantId: 'acme' }]);

@@ -93,7 +93,8 @@ describe('the proxy', () => {
       },
       clientAssertion: { algorithm: 'RS256', lifetimeSeconds: 60, audience: 'token-endpoint' },
       cognito: { clientId: 'myna-idp-acme', redirectUri: 'https://acme-login.auth.ap-northeast-1.amazoncognito.com/oauth2/idpresponse' },
-      lifetimes: { transaction: 600, code: 120, tokens: 300 },
+      lifetimes: { transaction: 600, code: 30, tokens: 300 },
+      previousSecretMinutes: 60,
     });
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'BUFFERED' });
     template.hasOutput('JpkiRedirectUri', { Value: fromFunctionUrl('/callback') });
@@ -155,7 +156,7 @@ describe('the proxy', () => {
         {
           Sid: 'AccountAdministersButDoesNotSign',
           Effect: 'Allow',
-          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:root']] } },
+          Principal: { AWS: 'arn:aws:iam::123456789012:root' },
           NotAction: 'kms:Sign',
           Resource: '*',
         },
@@ -163,7 +164,7 @@ describe('the proxy', () => {
           Sid: 'OnlyTheProxySigns',
           Effect: 'Allow',
           Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^JpkiFederationProxyRole/), 'Arn'] } },
-          Action: ['kms:Sign', 'kms:GetPublicKey'],
+          Action: ['kms:GetPublicKey', 'kms:Sign'],
           Resource: '*',
         },
       ]);
@@ -175,7 +176,7 @@ describe('the proxy', () => {
     const template = withJpki({ clientAssertion: { kmsKeyArn: arn } });
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['kms:Sign', 'kms:GetPublicKey'], Effect: 'Allow', Resource: arn }]) },
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: ['kms:GetPublicKey', 'kms:Sign'], Effect: 'Allow', Resource: arn }]) },
     });
   });
 
@@ -200,6 +201,6 @@ describe('the proxy', () => {
     const { template } = synthTenant(readTenantInput('example'));
     expect(findSecrets(template.toJSON())).toEqual([]);
     const fn = only(template, 'AWS::Lambda::Function', 'JpkiFederationProxy');
-    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['CLIENT_ASSERTION_KEY_ID', 'CLIENT_SECRET_ARN', 'POWERTOOLS_LOG_LEVEL', 'PROXY_CONFIG', 'SEALING_SECRET_ARN', 'TOKEN_SIGNING_KEY_ID']);
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['CLIENT_ASSERTION_KEY_ID', 'CLIENT_SECRET_ARN', 'LOG_LEVEL', 'PROXY_CONFIG', 'SEALING_SECRET_ARN', 'TOKEN_SIGNING_KEY_ID']);
   });
 });

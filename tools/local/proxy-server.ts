@@ -67,7 +67,7 @@ export async function startLocalProxy(o: LocalProxyOptions): Promise<RunningProx
     jwksMinRefetchIntervalMs: o.jwksMinRefetchIntervalMs,
   });
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: o.port ?? 0, hostname: o.host ?? '127.0.0.1' }, () => resolve(s));
+    const s = serve({ fetch: (request) => app(request), port: o.port ?? 0, hostname: o.host ?? '127.0.0.1' }, () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
   origin = `http://${o.publicHost ?? '127.0.0.1'}:${port}`;
