@@ -66,3 +66,46 @@ test('client_secret_post is not accepted at the token endpoint', async () => {
   expect(res.status).toBe(401);
   expect(((await res.json()) as { error: string }).error).toBe('invalid_client');
 });
+
+describe('the OP session: a second sign-in, prompt=login, switching person', () => {
+  const signedInBrowser = async () => {
+    const { Browser, signInThroughTestPage } = await import('../tools/rp-driver/browser');
+    const browser = new Browser();
+    const u = new URL(`${op.issuer}/protocol/openid-connect/auth`);
+    u.search = new URLSearchParams({ response_type: 'code', client_id: 'RP00000001', redirect_uri: redirect, scope: 'openid name', state: 's', nonce: 'n', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString();
+    await signInThroughTestPage(browser, u.toString(), { person: 'test-0002' }, (url) => url.startsWith(redirect));
+    /** Where the next authorization request of this browser leads first. */
+    const next = async (extra: Record<string, string> = {}) => {
+      const v = new URL(u);
+      for (const [k, x] of Object.entries(extra)) v.searchParams.set(k, x);
+      const r = await browser.follow(v.toString(), (url) => url.startsWith(redirect) || url.includes('/interaction/'));
+      return r.url.includes('/interaction/') ? 'test-response page' : 'straight back with a code';
+    };
+    return { browser, next };
+  };
+
+  test('without prompt=login a second sign-in continues as the same test person (documented), with it the page comes back', async () => {
+    const { next } = await signedInBrowser();
+    expect(await next()).toBe('straight back with a code');
+    expect(await next({ prompt: 'login' })).toBe('test-response page');
+  });
+
+  test('the emulator root shows whose session this browser holds, and "switch person" ends it', async () => {
+    const { browser, next } = await signedInBrowser();
+    const root = await browser.request(`${op.origin}/`);
+    const html = await root.text();
+    expect(root.status).toBe(200);
+    expect(html).toContain('<meta name="viewport"');
+    expect(html).toContain('番号 花子');
+    const switched = await browser.request(`${op.origin}/switch-person`, { method: 'POST' });
+    expect(switched.status).toBe(303);
+    expect(await next()).toBe('test-response page');
+    expect(await (await browser.request(`${op.origin}/`)).text()).toContain('このブラウザーに OP のセッションはありません');
+  });
+
+  test('an unknown path is a page that says what this is, with a 404', async () => {
+    const res = await fetch(`${op.origin}/nothing-here`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('デジタル認証アプリ（エミュレーター）');
+  });
+});

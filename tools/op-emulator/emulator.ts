@@ -127,8 +127,7 @@ function atHash(accessToken: string, alg: string): string {
  * emulator's memory, gone when it stops. Configuring it also keeps oidc-provider from warning
  * about its own development-only adapter (and from sharing one store between emulators).
  */
-function memoryAdapter(): AdapterFactory {
-  const store = new Map<string, { payload: AdapterPayload; expiresAt: number }>();
+function memoryAdapter(store = new Map<string, { payload: AdapterPayload; expiresAt: number }>()): AdapterFactory {
   const live = (key: string) => {
     const entry = store.get(key);
     if (entry && entry.expiresAt <= Date.now()) store.delete(key);
@@ -203,6 +202,24 @@ ${errorRows}
 </form></body></html>`;
 }
 
+/** Where a browser ends its emulator session ("switch person"). */
+export const SWITCH_PERSON_PATH = '/switch-person';
+
+/** The emulator's own page: what it is, whose session this browser holds, and a way to end it. */
+function rootPage(issuer: string, person: TestPerson | undefined, status = 200): string {
+  const session = person
+    ? `<p>このブラウザーは <strong>${escapeHtml(person.name)}</strong>（${escapeHtml(person.id)}）としてサインイン中です。次のサインインは、アプリが <code>prompt=login</code> を送らない限り、テスト応答設定を表示せずにこの人で続きます。</p>` +
+      `<p lang="en">This browser holds an OP session as ${escapeHtml(person.id)}: the next sign-in continues as this person without the test-response page, unless the app sends <code>prompt=login</code>.</p>` +
+      `<form method="post" action="${SWITCH_PERSON_PATH}"><button type="submit">別の人で続ける / Switch person</button></form>`
+    : '<p>このブラウザーに OP のセッションはありません。次のサインインではテスト応答設定が表示されます。</p><p lang="en">No OP session in this browser: the next sign-in shows the test-response page.</p>';
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>デジタル認証アプリ（エミュレーター）</title></head><body style="font-family:system-ui,sans-serif;line-height:1.6;max-width:40em;margin:2em auto;padding:0 1em">` +
+    `<h1>デジタル認証アプリ（エミュレーター）</h1>${status === 404 ? '<p>このアドレスにはページがありません。 / Nothing at this address.</p>' : ''}` +
+    `<p>デジタル庁の認証 API サンドボックス（テストカード代替機能）をこのマシンで再現するエミュレーターです。実際の認証は行いません。</p>` +
+    `<p lang="en">An emulator of the Digital Agency's sandbox OP (test card substitute) on this machine. It authenticates nobody.</p>` +
+    `${session}<p><a href="${escapeHtml(issuer)}/.well-known/openid-configuration">OpenID configuration</a></p></body></html>`;
+}
+
 export async function startOpEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const persons = options.persons ?? loadPersons();
   const idTokenAlg = options.idTokenAlg ?? 'ES256';
@@ -225,8 +242,15 @@ export async function startOpEmulator(options: EmulatorOptions): Promise<Running
     gender: options.genderFormat === 'jis' ? JIS_GENDER[p.gender] : p.gender,
   });
 
+  // The emulator's own store: it can show whose session a browser holds, and end it.
+  const store = new Map<string, { payload: AdapterPayload; expiresAt: number }>();
+  const sessionOf = (req: IncomingMessage) => {
+    const id = /(?:^|;\s*)_session=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    const entry = id ? store.get(`Session:${id}`) : undefined;
+    return id && entry && entry.expiresAt > Date.now() ? { id, accountId: entry.payload.accountId as string | undefined } : undefined;
+  };
   const configuration: Configuration = {
-    adapter: memoryAdapter(),
+    adapter: memoryAdapter(store),
     clients: options.clients.map((c) => ({
       client_id: c.client_id,
       redirect_uris: c.redirect_uris,
@@ -409,8 +433,24 @@ export async function startOpEmulator(options: EmulatorOptions): Promise<Running
       void callback(req, res);
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
+    const pathname = url.split('?')[0];
+    if (pathname === '/' && req.method === 'GET') {
+      const session = sessionOf(req);
+      const person = session?.accountId ? persons.find((p) => p.id === session.accountId) : undefined;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(rootPage(issuer, person));
+      return;
+    }
+    if (pathname === SWITCH_PERSON_PATH && req.method === 'POST') {
+      // Ends this browser's OP session: the next sign-in shows the test-response page again.
+      const session = sessionOf(req);
+      if (session) store.delete(`Session:${session.id}`);
+      res.writeHead(303, { location: '/', 'cache-control': 'no-store' });
+      res.end();
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(rootPage(issuer, undefined, 404));
   });
 
   running.close = () => new Promise<void>((resolve) => {
