@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import type { JpkiConfig } from './config/jpki';
 import type { TenantConfig } from './config/schema';
 import { proxyClientIdOf, proxyConfigOf } from './jpki/proxy-config';
+import { ProxyEdge } from './jpki/proxy-edge';
 import { acknowledge } from './private/acknowledge';
 import { BUNDLING } from './private/node-function';
 
@@ -49,6 +50,8 @@ export const proxyTimeoutOf = (requestTimeoutMs: number) => Duration.seconds(Mat
 export interface JpkiFederationProps {
   readonly tenant: TenantConfig & { jpki: JpkiConfig };
   readonly userPool: UserPool;
+  /** The web ACL (us-east-1) of the CloudFront distribution in front of the proxy, when `jpki.edge` is set. */
+  readonly edgeWebAclArn?: string;
 }
 
 /**
@@ -67,6 +70,8 @@ export class JpkiFederation extends Construct {
   readonly clientAssertionKey: kms.IKey;
   readonly tokenSigningKey: kms.Key;
   readonly identityProvider: UserPoolIdentityProviderOidc;
+  /** CloudFront and WAF in front of the proxy, when the tenant asks for them. */
+  readonly edge?: ProxyEdge;
 
   constructor(scope: Construct, id: string, props: JpkiFederationProps) {
     super(scope, id);
@@ -179,7 +184,27 @@ export class JpkiFederation extends Construct {
 
     // A public OIDC endpoint: browsers and Cognito call it without AWS credentials.
     this.proxyUrl = this.proxy.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
-    this.proxyOrigin = `https://${Fn.select(2, Fn.split('/', this.proxyUrl.url))}`;
+    if (props.edgeWebAclArn) {
+      // Behind CloudFront and its WAF: the distribution is the proxy's origin (its issuer), and
+      // the function URL answers only requests that carry this secret, which CloudFront adds.
+      const originSecret = new secretsmanager.Secret(this, 'EdgeOriginSecret', {
+        description: `myna-idp ${tenant.id}: the header CloudFront adds to every request to the federation proxy (requests without it are refused)`,
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+        removalPolicy: retain,
+      });
+      acknowledge(originSecret, 'AwsSolutions-SMG4', 'Rotated by hand (README: key rotation): CloudFront reads it at deploy time, and the proxy accepts the previous version for a bounded window.');
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [originSecret.secretArn] }));
+      this.proxy.addEnvironment('ORIGIN_VERIFY_SECRET_ARN', originSecret.secretArn);
+      this.edge = new ProxyEdge(this, 'Edge', {
+        functionUrl: this.proxyUrl,
+        webAclArn: props.edgeWebAclArn,
+        originSecret,
+        description: `myna-idp ${tenant.id}: My Number Card federation proxy`,
+      });
+      this.proxyOrigin = `https://${this.edge.distribution.distributionDomainName}`;
+    } else {
+      this.proxyOrigin = `https://${Fn.select(2, Fn.split('/', this.proxyUrl.url))}`;
+    }
 
     this.identityProvider = new UserPoolIdentityProviderOidc(this, 'IdentityProvider', {
       userPool: props.userPool,

@@ -5,6 +5,7 @@ import type { LoadedTenant } from './config/loader';
 import { UserPoolClientIdentityProvider } from 'aws-cdk-lib/aws-cognito';
 import { JpkiFederation } from './jpki-federation';
 import { needsMailResources } from './email-sender';
+import { EdgeWafStack } from './jpki/edge-waf-stack';
 import { LoginDomain } from './login-domain';
 import { MailStack } from './mail-stack';
 import { ManagedLoginBranding } from './managed-login-branding';
@@ -26,12 +27,17 @@ export class TenantStack extends Stack {
   readonly jpkiFederation?: JpkiFederation;
   /** The tenant's SES resources, deployed first (`MynaIdp-<id>-mail`), when it creates any. */
   readonly mailStack?: MailStack;
+  /** The proxy's web ACL in us-east-1 (`MynaIdp-<id>-edge`), when `jpki.edge` is set. */
+  readonly edgeWafStack?: EdgeWafStack;
 
   constructor(scope: Construct, props: TenantStackProps) {
     const t = props.tenant.config;
+    const edge = t.jpki?.edge;
     super(scope, stackNameOf(t.id), {
       ...props,
       env: { account: t.account, region: t.region },
+      // The proxy's web ACL lives in us-east-1 (CloudFront's region); its ARN crosses regions.
+      crossRegionReferences: edge !== undefined,
       description: `myna-idp tenant ${t.id} (${t.environment}): Cognito user pool with managed login and My Number Card federation`,
     });
     Tags.of(this).add('myna-idp:tenant', t.id);
@@ -45,7 +51,13 @@ export class TenantStack extends Stack {
     this.userPool = new TenantUserPool(this, 'Identity', { tenant: t, mailStackName: this.mailStack?.stackName });
     this.loginDomain = new LoginDomain(this, 'Login', { userPool: this.userPool.userPool, domain: t.domain, region: t.region });
     const jpki = t.jpki;
-    this.jpkiFederation = jpki ? new JpkiFederation(this, 'JpkiFederation', { tenant: { ...t, jpki }, userPool: this.userPool.userPool }) : undefined;
+    if (jpki?.edge) {
+      this.edgeWafStack = new EdgeWafStack(scope, { tenant: { ...t, jpki: { ...jpki, edge: jpki.edge } }, stackName: `${stackNameOf(t.id)}-edge` });
+      this.addStackDependency(this.edgeWafStack, 'the CloudFront distribution of the proxy uses its web ACL');
+    }
+    this.jpkiFederation = jpki
+      ? new JpkiFederation(this, 'JpkiFederation', { tenant: { ...t, jpki }, userPool: this.userPool.userPool, edgeWebAclArn: this.edgeWafStack?.webAclArn })
+      : undefined;
     const idp = this.jpkiFederation?.identityProvider;
     this.appClients = new AppClients(this, 'AppClients', {
       userPool: this.userPool.userPool,

@@ -33,8 +33,8 @@ const all: Array<[string, string]> = [
 const json = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
 
 describe('the fixture tenants', () => {
-  test('synthesize a tenant stack each, and a mail stack for the one that creates its SES identity', () => {
-    expect([...fixtures.keys()].sort()).toEqual(['MynaIdp-example', 'MynaIdp-example-mail', 'MynaIdp-sandbox']);
+  test('synthesize a tenant stack each, a mail stack for the one that creates its SES identity, and a us-east-1 stack for its WAF', () => {
+    expect([...fixtures.keys()].sort()).toEqual(['MynaIdp-example', 'MynaIdp-example-edge', 'MynaIdp-example-mail', 'MynaIdp-sandbox']);
   });
 
   test('the example tenant matches its snapshot', () => {

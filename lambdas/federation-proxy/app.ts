@@ -157,8 +157,16 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
     // A code or a state in a URL must not travel on to another site in a Referer header.
     headers: { 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' },
     maxBodyBytes: 16 * 1024,
-    // The secrets are checked once (at cold start); until they are right, nothing is served.
-    before: deps.ready,
+    before: async (req) => {
+      // The secrets are checked once (at cold start); until they are right, nothing is served.
+      await deps.ready?.();
+      // Behind CloudFront and its WAF, nothing may reach the proxy around them.
+      if (deps.admit && !(await deps.admit(req.raw))) {
+        await emit({ type: 'proxy.request_refused', reason: 'not_through_edge', severity: 'warning' });
+        return json({ error: 'access_denied', error_description: 'this proxy is reached only through its CloudFront distribution' }, 403);
+      }
+      return undefined;
+    },
     notFound: () => json({ error: 'invalid_request', error_description: 'no such endpoint' }, 404),
     // Anything unexpected: a clean OAuth error (or page), never a stack trace.
     onError: async (err, req) => {

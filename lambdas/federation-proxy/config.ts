@@ -43,6 +43,11 @@ export const proxyConfigSchema = z.strictObject({
     code: int(5, 600),
     tokens: int(60, 3600),
   }),
+  /**
+   * Behind CloudFront: the header carrying the origin secret (checked against
+   * ORIGIN_VERIFY_SECRET_ARN) and the header carrying the viewer's Host (the proxy's origin).
+   */
+  edge: z.optional(z.strictObject({ originHeader: z.string(), hostHeader: z.string() })),
   /** After a rotation, how long the previous client secret and sealing secret are accepted. */
   previousSecretMinutes: int(0, 1440),
 });

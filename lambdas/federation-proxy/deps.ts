@@ -21,6 +21,8 @@ export interface FederationProxyDeps {
   readonly publicOrigin: (request: Request, env: unknown) => string;
   /** Least time between two fetches of the OP's JWKS (default 1 s; see shared/op-keys). */
   readonly jwksMinRefetchIntervalMs?: number;
+  /** Whether a request may be served at all (behind CloudFront: it carries the origin secret). */
+  readonly admit?: (request: Request) => Promise<boolean>;
   /** Resolves once the deployment is usable (its secrets checked); rejects with a ConfigurationError otherwise. */
   readonly ready?: () => Promise<void>;
   /** Told of an unexpected error (the operator's log), besides the security event. */

@@ -9,10 +9,11 @@ import { functionUrlHandler, type FunctionUrlEvent } from '../shared/function-ur
 import { KmsSigner } from '../shared/kms-signer';
 import { errorFields, jsonLog, type LogLevel } from '../shared/log';
 import { Sealer } from '../shared/sealing';
-import { CachedSecretStore, clientSecretsOf, ConfigurationError, SecretsManagerStore } from '../shared/secrets';
+import { acceptedVersions, CachedSecretStore, clientSecretsOf, ConfigurationError, SecretsManagerStore } from '../shared/secrets';
 import { LoggingSecurityEventSink } from '../shared/security-events';
 import { createFederationProxy } from './app';
 import { parseProxyConfig } from './config';
+import { admitThroughEdge, edgeOrigin } from './edge';
 
 function required(name: string): string {
   const v = process.env[name];
@@ -32,13 +33,16 @@ const sealingSecretArn = required('SEALING_SECRET_ARN');
 const previousWindowMs = config.previousSecretMinutes * 60_000;
 const sealer = new Sealer(secrets, sealingSecretArn, previousWindowMs);
 const clientSecrets = () => clientSecretsOf(secrets, clientSecretArn, previousWindowMs);
+const edge = config.edge;
+const originSecretArn = edge ? required('ORIGIN_VERIFY_SECRET_ARN') : undefined;
+const originSecrets = () => acceptedVersions(secrets, originSecretArn!, previousWindowMs);
 
 // Checked once at cold start, in the init phase: a secret in the wrong form is reported with a
 // fixed message (never its content), and every request then fails cleanly until it is fixed.
 // Once it has passed it is not checked again; a failed check is tried again at the next request.
 let checked: Promise<void> | undefined;
 const ready = () =>
-  (checked ??= Promise.all([clientSecrets(), sealer.seal('transaction', {}, 60)]).then(
+  (checked ??= Promise.all([clientSecrets(), sealer.seal('transaction', {}, 60), ...(edge ? [originSecrets()] : [])]).then(
     () => undefined,
     (e: unknown) => {
       checked = undefined;
@@ -55,10 +59,14 @@ const app = createFederationProxy({
   sealer,
   clientSecrets,
   ready,
+  ...(edge ? { admit: admitThroughEdge(edge.originHeader, originSecrets) } : {}),
   events: new LoggingSecurityEventSink(log),
   onInternalError: (error) => log.error('internal error', { error: errorFields(error) }),
-  // The function URL's own domain, as Lambda reports it (not a client-supplied header).
-  publicOrigin: (_request, env) => `https://${(env as { event: FunctionUrlEvent }).event.requestContext.domainName}`,
+  // The function URL's own domain, as Lambda reports it (not a client-supplied header); behind
+  // CloudFront, the viewer's host as the CloudFront Function copied it into an admitted request.
+  publicOrigin: edge
+    ? (request) => edgeOrigin(request, edge.hostHeader)
+    : (_request, env) => `https://${(env as { event: FunctionUrlEvent }).event.requestContext.domainName}`,
 });
 
 export const handler = functionUrlHandler(app);

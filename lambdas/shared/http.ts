@@ -37,8 +37,8 @@ export interface AppOptions {
   /** Headers set on every response (unless the route set them). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly maxBodyBytes: number;
-  /** Runs before every route (e.g. a readiness check); a throw goes to onError. */
-  readonly before?: () => Promise<void>;
+  /** Runs before every route (a readiness check, an admission check): a Response it returns is the answer; a throw goes to onError. */
+  readonly before?: (req: HttpRequest) => Promise<Response | undefined>;
   readonly notFound: (req: HttpRequest) => Response;
   readonly onError: (error: Error, req: HttpRequest) => Promise<Response> | Response;
 }
@@ -64,9 +64,9 @@ export function createApp(o: AppOptions): FetchApp {
     };
     let res: Response;
     try {
-      await o.before?.();
+      const early = await o.before?.(req);
       const route = o.routes[`${raw.method === 'HEAD' ? 'GET' : raw.method} ${url.pathname}`];
-      res = route ? await route(req) : o.notFound(req);
+      res = early ?? (route ? await route(req) : o.notFound(req));
     } catch (e) {
       res = await o.onError(e instanceof Error ? e : new Error(String(e)), req);
     }

@@ -17,6 +17,7 @@ export type SecurityEventType =
   | 'token.userinfo_rejected'
   | 'userinfo.token_rejected'
   | 'federation.succeeded'
+  | 'proxy.request_refused'
   | 'proxy.internal_error';
 
 export interface SecurityEvent {

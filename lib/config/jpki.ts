@@ -85,6 +85,18 @@ export const jpkiSchema = z
       .max(1440)
       .default(60)
       .describe('After a rotation of Cognito’s client secret or the sealing secret, how many minutes the previous version is still accepted (0: at once not at all).'),
+    edge: z
+      .strictObject({
+        rateLimitPerFiveMinutes: z
+          .number()
+          .int()
+          .min(10)
+          .max(2_000_000_000)
+          .default(300)
+          .describe('Requests one IP address may make to the proxy in 5 minutes before the WAF blocks it (AWS WAF rate-based rule; at least 10).'),
+      })
+      .optional()
+      .describe('Put the federation proxy behind CloudFront with an AWS WAF web ACL (rate limit per IP, IP reputation list), created in us-east-1 in the stack MynaIdp-<id>-edge. The function URL then refuses requests that bypass CloudFront. Omit: the function URL is the public endpoint.'),
     providerName: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9-]{0,30}[A-Za-z0-9]$/, { message: 'must be 2-32 letters, digits or hyphens, starting with a letter' })

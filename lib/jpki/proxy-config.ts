@@ -2,6 +2,7 @@ import type { ProxyConfig } from '../../lambdas/federation-proxy/config';
 import { opEndpointsOf, type JpkiConfig } from '../config/jpki';
 import { loginDomainName } from '../config/rules';
 import type { TenantConfig } from '../config/schema';
+import { EDGE_HEADERS } from './proxy-edge';
 
 /** Cognito's client id at the proxy (ProviderDetails.client_id). */
 export const proxyClientIdOf = (tenantId: string) => `myna-idp-${tenantId}`;
@@ -35,5 +36,6 @@ export function proxyConfigOf(tenant: TenantConfig & { jpki: JpkiConfig }, overr
     // after the callback: a bearer credential in a URL should live no longer than that.
     lifetimes: { transaction: 600, code: 30, tokens: 300 },
     previousSecretMinutes: j.previousSecretMinutes,
+    ...(j.edge ? { edge: { ...EDGE_HEADERS } } : {}),
   };
 }

@@ -165,3 +165,48 @@ test('an internal failure is a clean OAuth error and a critical event, not a sta
   expect(await res.json()).toEqual({ error: 'server_error', error_description: 'the sign-in could not be completed' });
   expect(events.events).toEqual([{ type: 'proxy.internal_error', reason: 'Error', severity: 'critical', tenantId: 'acme' }]);
 });
+
+describe('behind CloudFront (jpki.edge)', () => {
+  const build = async () => {
+    const { createFederationProxy } = await import('../../lambdas/federation-proxy/app');
+    const { admitThroughEdge, edgeOrigin } = await import('../../lambdas/federation-proxy/edge');
+    const { MemorySecurityEventSink } = await import('../../lambdas/shared/security-events');
+    const { Sealer } = await import('../../lambdas/shared/sealing');
+    const { MemorySecretStore } = await import('../../lambdas/shared/secrets');
+    const { LocalSigner } = await import('../../lambdas/shared/signer');
+    const { EDGE_HEADERS } = await import('../../lib/jpki/proxy-edge');
+    const events = new MemorySecurityEventSink();
+    const app = createFederationProxy({
+      config: JSON.parse(process.env.PROXY_CONFIG!),
+      clientAssertionSigner: LocalSigner.generate('RS256'),
+      tokenSigner: LocalSigner.generate('ES256'),
+      sealer: new Sealer(new MemorySecretStore({ s: 'x'.repeat(40) }), 's'),
+      clientSecrets: async () => ['x'],
+      // The same wiring as the Lambda handler with an edge section.
+      admit: admitThroughEdge(EDGE_HEADERS.originHeader, async () => ['the-origin-secret']),
+      events,
+      publicOrigin: (request) => edgeOrigin(request, EDGE_HEADERS.hostHeader),
+    });
+    const get = (headers: Record<string, string>) => app(new Request(`https://${DOMAIN}/.well-known/openid-configuration`, { headers }));
+    return { get, events, EDGE_HEADERS };
+  };
+
+  test('a request that bypasses CloudFront (no origin secret, or a wrong one) is refused', async () => {
+    const { get, events } = await build();
+    for (const headers of [{}, { 'x-myna-origin-verify': 'guess' }] as Array<Record<string, string>>) {
+      const res = await get(headers);
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ error: 'access_denied', error_description: 'this proxy is reached only through its CloudFront distribution' });
+    }
+    expect(events.events.at(-1)).toEqual({ type: 'proxy.request_refused', reason: 'not_through_edge', severity: 'warning', tenantId: 'acme' });
+  });
+
+  test('through CloudFront the issuer is the distribution the viewer asked for, not the function URL', async () => {
+    const { get, EDGE_HEADERS } = await build();
+    const res = await get({ [EDGE_HEADERS.originHeader]: 'the-origin-secret', [EDGE_HEADERS.hostHeader]: 'd111111abcdef8.cloudfront.net' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ issuer: 'https://d111111abcdef8.cloudfront.net', token_endpoint: 'https://d111111abcdef8.cloudfront.net/token' });
+    const bad = await get({ [EDGE_HEADERS.originHeader]: 'the-origin-secret', [EDGE_HEADERS.hostHeader]: 'evil.example/path' });
+    expect(bad.status).toBe(500);
+  });
+});

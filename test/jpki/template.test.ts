@@ -1,7 +1,7 @@
 /**
  * The Cognito side of the federation and the proxy's resources, as synthesized.
  */
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { parseProxyConfig } from '../../lambdas/federation-proxy/config';
 import { findSecrets } from '../helpers/secrets';
 import { minimalTenant, readTenantInput, synthTenant } from '../helpers/tenants';
@@ -193,7 +193,7 @@ describe('the proxy', () => {
       ...Object.values(template.findResources('AWS::SecretsManager::Secret')),
       only(template, 'AWS::Logs::LogGroup', 'JpkiFederationProxyLogs'),
     ];
-    expect(kept).toHaveLength(5);
+    expect(kept).toHaveLength(6); // two keys, three secrets (Cognito's, sealing, CloudFront's origin header), the proxy logs
     for (const r of kept) expect([r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
   });
 
@@ -201,6 +201,54 @@ describe('the proxy', () => {
     const { template } = synthTenant(readTenantInput('example'));
     expect(findSecrets(template.toJSON())).toEqual([]);
     const fn = only(template, 'AWS::Lambda::Function', 'JpkiFederationProxy');
-    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['CLIENT_ASSERTION_KEY_ID', 'CLIENT_SECRET_ARN', 'LOG_LEVEL', 'PROXY_CONFIG', 'SEALING_SECRET_ARN', 'TOKEN_SIGNING_KEY_ID']);
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['CLIENT_ASSERTION_KEY_ID', 'CLIENT_SECRET_ARN', 'LOG_LEVEL', 'ORIGIN_VERIFY_SECRET_ARN', 'PROXY_CONFIG', 'SEALING_SECRET_ARN', 'TOKEN_SIGNING_KEY_ID']);
+  });
+});
+
+describe('the proxy behind CloudFront and AWS WAF (jpki.edge)', () => {
+  const withEdge = () => synthTenant({ ...minimalTenant(), jpki: { environment: 'sandbox', clientId: 'RP00000002', edge: { rateLimitPerFiveMinutes: 120 } } });
+
+  test('a web ACL with a per-IP rate limit and the IP reputation list, in us-east-1 (CloudFront scope)', () => {
+    const { stack } = withEdge();
+    expect(stack.edgeWafStack?.region).toBe('us-east-1');
+    expect(stack.dependencies).toContain(stack.edgeWafStack);
+    const waf = Template.fromStack(stack.edgeWafStack!);
+    waf.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'CLOUDFRONT',
+      DefaultAction: { Allow: {} },
+      Rules: [
+        Match.objectLike({ Name: 'rate-per-ip', Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 120, EvaluationWindowSec: 300, AggregateKeyType: 'IP' } } }),
+        Match.objectLike({ Name: 'aws-ip-reputation', Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' } } }),
+      ],
+    });
+  });
+
+  test('CloudFront forwards everything but Host to the function URL, caches nothing, and adds the origin secret by dynamic reference', () => {
+    const { template } = withEdge();
+    const dist = only(template, 'AWS::CloudFront::Distribution');
+    const config = dist.Properties.DistributionConfig;
+    expect(config.WebACLId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ExportsReader/), expect.stringMatching(/WebAclArn/)] });
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      AllowedMethods: expect.arrayContaining(['GET', 'POST']),
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // CachingDisabled
+      OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // AllViewerExceptHostHeader
+      ViewerProtocolPolicy: 'https-only',
+    });
+    const [origin] = config.Origins;
+    expect(origin.OriginCustomHeaders).toEqual([
+      { HeaderName: 'x-myna-origin-verify', HeaderValue: { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: expect.stringMatching(/^JpkiFederationEdgeOriginSecret/) }, ':SecretString:::}}']] } },
+    ]);
+    expect(findSecrets(template.toJSON())).toEqual([]);
+  });
+
+  test('Cognito and the Digital Agency see the distribution as the proxy; the proxy reads the origin secret', () => {
+    const { template } = withEdge();
+    const domain = { 'Fn::GetAtt': [expect.stringMatching(/^JpkiFederationEdgeDistribution/), 'DomainName'] };
+    const idp = only(template, IDP);
+    expect(idp.Properties.ProviderDetails.oidc_issuer).toEqual({ 'Fn::Join': ['', ['https://', domain]] });
+    expect(template.findOutputs('JpkiRedirectUri').JpkiRedirectUri!.Value).toEqual({ 'Fn::Join': ['', ['https://', domain, '/callback']] });
+    const fn = only(template, 'AWS::Lambda::Function', 'JpkiFederationProxy');
+    expect(fn.Properties.Environment.Variables.ORIGIN_VERIFY_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^JpkiFederationEdgeOriginSecret/) });
+    expect(parseProxyConfig(fn.Properties.Environment.Variables.PROXY_CONFIG).edge).toEqual({ originHeader: 'x-myna-origin-verify', hostHeader: 'x-myna-viewer-host' });
   });
 });
