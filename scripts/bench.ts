@@ -6,12 +6,16 @@
  *          a temporary folder: wall time of each, resources per stack.
  * bundle   the federation proxy bundle as `cdk synth` builds it: minified bytes and gzip -9 bytes.
  * cold     import time of that bundle in a fresh node process (median of 20) against an empty
- *          handler, with the environment the Lambda has.
+ *          handler, with the environment the Lambda has (KMS and Secrets Manager on the local
+ *          AWS stand-in, so the cold-start secret check stays on this machine).
  * latency  200 sequential sign-ins through the proxy (Cognito-like RP -> proxy -> OP emulator)
  *          against 200 by an RP talking to the emulator directly (PKCE, nonce, private_key_jwt
- *          with a local key); then 50 concurrent sign-ins through the proxy with the error count.
+ *          with a local key), once on plain localhost and once with a simulated network round
+ *          trip to the OP (20 ms each way, on every OP answer: what a real deployment pays);
+ *          then 50 concurrent sign-ins through the proxy with the error count.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,6 +27,7 @@ import { buildApp } from '../lib/app';
 import { tenantSchema } from '../lib/config/schema';
 import { proxyConfigOf } from '../lib/jpki/proxy-config';
 import { freePort } from '../tools/local/free-port';
+import { STAND_IN_CREDENTIALS, startAwsStandIn } from '../tools/local/aws-stand-in';
 import { startLocalProxy } from '../tools/local/proxy-server';
 import { startOpEmulator } from '../tools/op-emulator/emulator';
 import { CognitoLikeRp } from '../tools/rp-driver/cognito-like-rp';
@@ -34,23 +39,28 @@ const only = (() => {
 })();
 const wanted = (name: string) => !only || only.has(name);
 const figures: Record<string, unknown> = {};
+const execFileAsync = promisify(execFile);
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)]!;
 };
 const median = (xs: number[]) => quantile(xs, 0.5);
+/** The production-like example tenant, as the tests have it (tests never depend on tenants/). */
+const EXAMPLE = 'test/fixtures/tenants/example.yaml';
 const cdkContext = () => (JSON.parse(fs.readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> }).context;
 
 // --- synth -------------------------------------------------------------------------------
 function generateTenants(count: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `myna-idp-bench-${count}-`));
-  const base = parse(fs.readFileSync('tenants/example.yaml', 'utf8'));
+  const base = parse(fs.readFileSync(EXAMPLE, 'utf8'));
   fs.mkdirSync(path.join(dir, 'branding'));
-  fs.copyFileSync('tenants/branding/example-logo.svg', path.join(dir, 'branding/example-logo.svg'));
+  fs.copyFileSync(path.join(path.dirname(EXAMPLE), 'branding/example-logo.svg'), path.join(dir, 'branding/example-logo.svg'));
   for (let i = 1; i <= count; i++) {
     const t = structuredClone(base);
     t.id = `example-${i}`;
+    // One account each: SES names and the SNS sender id are per account (the loader checks it).
+    t.account = String(111122220000 + i);
     t.domain.custom.domainName = `auth${i}.example.co.jp`;
     t.signIn.passkey.relyingPartyId = `auth${i}.example.co.jp`;
     fs.writeFileSync(path.join(dir, `${t.id}.yaml`), stringify(t));
@@ -85,7 +95,7 @@ if (wanted('synth')) {
 /** The proxy bundle exactly as `cdk synth` builds it for the example tenant. */
 function proxyBundle(): string {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'myna-idp-bench-asm-'));
-  const { app } = buildApp({ tenantsDir: 'tenants', only: 'example', app: new App({ outdir, context: cdkContext() }) });
+  const { app } = buildApp({ tenantsDir: path.dirname(EXAMPLE), only: 'example', app: new App({ outdir, context: cdkContext() }) });
   app.synth();
   const template = JSON.parse(fs.readFileSync(path.join(outdir, 'MynaIdp-example.template.json'), 'utf8'));
   const [, fn] = Object.entries<any>(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('JpkiFederationProxy'))!;
@@ -94,11 +104,26 @@ function proxyBundle(): string {
   return path.join(outdir, manifest.files[hash].source.path as string, 'index.mjs');
 }
 
-function importTimeMs(file: string, env: Record<string, string>): number {
-  const code = `const t0 = performance.now(); await import(${JSON.stringify(`file://${file}`)}); process.stdout.write(String(performance.now() - t0));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, ...env } });
-  if (r.status !== 0) throw new Error(`import of ${file} failed: ${r.stderr}`);
-  return Number(r.stdout);
+/**
+ * A cold start of `file` in a fresh node process: the import, and the import plus the first
+ * request (`event`, a function URL event). Async: the local AWS stand-in in this process must
+ * keep answering. node:http is loaded first, as Lambda's Node.js runtime interface client does
+ * before it imports a handler (its RAPIDClient requires 'http'), so neither handler is charged
+ * for what the runtime has already loaded.
+ */
+async function coldStart(file: string, env: Record<string, string>, event: unknown): Promise<{ importMs: number; firstResponseMs: number }> {
+  const code = [
+    "await import('node:http');",
+    'const t0 = performance.now();',
+    `const m = await import(${JSON.stringify(`file://${file}`)});`,
+    'const t1 = performance.now();',
+    'const r = await m.handler(JSON.parse(process.env.BENCH_EVENT), {});',
+    'const t2 = performance.now();',
+    "if (r.statusCode >= 400) throw new Error('the first request failed: ' + JSON.stringify(r));",
+    'process.stdout.write(JSON.stringify({ importMs: t1 - t0, firstResponseMs: t2 - t0 }));',
+  ].join('\n');
+  const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, ...env, BENCH_EVENT: JSON.stringify(event) } });
+  return JSON.parse(stdout) as { importMs: number; firstResponseMs: number };
 }
 
 if (wanted('bundle') || wanted('cold')) {
@@ -115,27 +140,57 @@ if (wanted('bundle') || wanted('cold')) {
     fs.mkdirSync(path.join(dir, 'proxy'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'empty'), { recursive: true });
     fs.copyFileSync(bundle, path.join(dir, 'proxy', 'index.mjs'));
-    fs.writeFileSync(path.join(dir, 'empty', 'index.mjs'), 'export const handler = async () => ({ statusCode: 200 });\n');
-    const t = tenantSchema.parse(parse(fs.readFileSync('tenants/example.yaml', 'utf8')));
+    fs.writeFileSync(path.join(dir, 'empty', 'index.mjs'), 'export const handler = async () => ({ statusCode: 200, body: "" });\n');
+    const t = tenantSchema.parse(parse(fs.readFileSync(EXAMPLE, 'utf8')));
+    const aws = await startAwsStandIn();
+    aws.addKey('arn:aws:kms:ap-northeast-1:111122223333:key/bench', 'RSA_2048');
+    aws.addKey('arn:aws:kms:ap-northeast-1:111122223333:key/bench2', 'ECC_NIST_P256');
+    aws.putSecret('arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:a', JSON.stringify({ client_secret: 'bench-client-secret' }));
+    aws.putSecret('arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:b', 'bench-sealing-secret-bench-sealing-secret');
+    aws.putSecret('arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:c', 'bench-origin-secret');
     const env = {
       PROXY_CONFIG: JSON.stringify(proxyConfigOf(t as typeof t & { jpki: NonNullable<typeof t.jpki> })),
       CLIENT_ASSERTION_KEY_ID: 'arn:aws:kms:ap-northeast-1:111122223333:key/bench',
       TOKEN_SIGNING_KEY_ID: 'arn:aws:kms:ap-northeast-1:111122223333:key/bench2',
       CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:a',
       SEALING_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:b',
+      ORIGIN_VERIFY_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:c',
       AWS_REGION: 'ap-northeast-1',
+      AWS_ACCESS_KEY_ID: STAND_IN_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: STAND_IN_CREDENTIALS.secretAccessKey,
+      AWS_SESSION_TOKEN: STAND_IN_CREDENTIALS.sessionToken!,
+      AWS_ENDPOINT_URL_KMS: aws.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+      LOG_LEVEL: 'ERROR',
+    };
+    // The first request of a sign-in: /authorize through CloudFront (the example has jpki.edge),
+    // which checks the secrets, seals the transaction and redirects to the OP.
+    const query = new URLSearchParams({ client_id: 'myna-idp-example', redirect_uri: 'https://auth.example.co.jp/oauth2/idpresponse', response_type: 'code', scope: 'openid', state: 'bench-state' });
+    const event = {
+      version: '2.0', rawPath: '/authorize', rawQueryString: query.toString(),
+      headers: { host: 'bench.lambda-url.ap-northeast-1.on.aws', 'x-myna-origin-verify': 'bench-origin-secret', 'x-myna-viewer-host': 'd111111abcdef8.cloudfront.net' },
+      requestContext: { domainName: 'bench.lambda-url.ap-northeast-1.on.aws', http: { method: 'GET' } },
     };
     const runs = 20;
-    const proxyMs: number[] = [];
-    const emptyMs: number[] = [];
+    const proxy: Array<{ importMs: number; firstResponseMs: number }> = [];
+    const empty: Array<{ importMs: number; firstResponseMs: number }> = [];
     for (let i = 0; i < runs; i++) {
-      emptyMs.push(importTimeMs(path.join(dir, 'empty', 'index.mjs'), env));
-      proxyMs.push(importTimeMs(path.join(dir, 'proxy', 'index.mjs'), env));
+      empty.push(await coldStart(path.join(dir, 'empty', 'index.mjs'), env, event));
+      proxy.push(await coldStart(path.join(dir, 'proxy', 'index.mjs'), env, event));
     }
-    const cold = { runs, proxyMedianMs: round(median(proxyMs)), emptyMedianMs: round(median(emptyMs)), addedMedianMs: round(median(proxyMs) - median(emptyMs)) };
-    figures.coldImport = cold;
-    console.log(`\ncold import: fresh node ${process.version} process, median of ${runs}`);
-    console.log(`| proxy handler (ms) | empty handler (ms) | difference (ms) |\n| ---: | ---: | ---: |\n| ${cold.proxyMedianMs} | ${cold.emptyMedianMs} | ${cold.addedMedianMs} |`);
+    await aws.close();
+    const med = (xs: Array<{ importMs: number; firstResponseMs: number }>, k: 'importMs' | 'firstResponseMs') => median(xs.map((x) => x[k]));
+    const cold = {
+      runs,
+      proxyImportMedianMs: round(med(proxy, 'importMs')), emptyImportMedianMs: round(med(empty, 'importMs')), addedImportMedianMs: round(med(proxy, 'importMs') - med(empty, 'importMs')),
+      proxyFirstResponseMedianMs: round(med(proxy, 'firstResponseMs')), emptyFirstResponseMedianMs: round(med(empty, 'firstResponseMs')),
+      addedFirstResponseMedianMs: round(med(proxy, 'firstResponseMs') - med(empty, 'firstResponseMs')),
+    };
+    figures.coldStart = cold;
+    console.log(`\ncold start: fresh node ${process.version} process (node:http loaded first, as Lambda's runtime has it), median of ${runs}`);
+    console.log('| | proxy handler (ms) | empty handler (ms) | difference (ms) |\n| --- | ---: | ---: | ---: |');
+    console.log(`| import | ${cold.proxyImportMedianMs} | ${cold.emptyImportMedianMs} | ${cold.addedImportMedianMs} |`);
+    console.log(`| import and first request (/authorize: secrets checked, transaction sealed) | ${cold.proxyFirstResponseMedianMs} | ${cold.emptyFirstResponseMedianMs} | ${cold.addedFirstResponseMedianMs} |`);
   }
 }
 
@@ -171,29 +226,41 @@ if (wanted('latency')) {
     return performance.now() - t0;
   };
   const n = 200;
-  for (let i = 0; i < 10; i++) {
-    await viaProxy.signIn({ person: 'test-0001' });
-    await direct.signIn({ person: 'test-0001' });
-  } // warm-up
-  const proxied: number[] = [];
-  const directMs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const person = op.persons[i % op.persons.length]!.id;
-    proxied.push(await time(() => viaProxy.signIn({ person })));
-    directMs.push(await time(() => direct.signIn({ person })));
-  }
-  const latency = {
-    signIns: n,
-    proxyMedianMs: round(median(proxied)), proxyP99Ms: round(quantile(proxied, 0.99)),
-    directMedianMs: round(median(directMs)), directP99Ms: round(quantile(directMs, 0.99)),
-    addedMedianMs: round(median(proxied) - median(directMs)), addedP99Ms: round(quantile(proxied, 0.99) - quantile(directMs, 0.99)),
+  const round_ = async (roundTripMs: number) => {
+    op.faults = roundTripMs ? { roundTripMs } : {};
+    for (let i = 0; i < 10; i++) {
+      await viaProxy.signIn({ person: 'test-0001' });
+      await direct.signIn({ person: 'test-0001' });
+    } // warm-up
+    const proxied: number[] = [];
+    const directMs: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const person = op.persons[i % op.persons.length]!.id;
+      proxied.push(await time(() => viaProxy.signIn({ person })));
+      directMs.push(await time(() => direct.signIn({ person })));
+    }
+    return {
+      signIns: n,
+      opRoundTripMs: roundTripMs,
+      proxyMedianMs: round(median(proxied)), proxyP99Ms: round(quantile(proxied, 0.99)),
+      directMedianMs: round(median(directMs)), directP99Ms: round(quantile(directMs, 0.99)),
+      addedMedianMs: round(median(proxied) - median(directMs)), addedP99Ms: round(quantile(proxied, 0.99) - quantile(directMs, 0.99)),
+      ratioMedian: round(median(proxied) / median(directMs)),
+    };
   };
-  figures.signInLatency = latency;
-  console.log(`\nsign-in latency: ${n} sequential sign-ins each way, everything on localhost in one node process`);
-  console.log('| path | median (ms) | p99 (ms) |\n| --- | ---: | ---: |');
-  console.log(`| Cognito-like RP -> proxy -> OP emulator | ${latency.proxyMedianMs} | ${latency.proxyP99Ms} |`);
-  console.log(`| RP -> OP emulator directly | ${latency.directMedianMs} | ${latency.directP99Ms} |`);
-  console.log(`| added by the proxy | ${latency.addedMedianMs} | ${latency.addedP99Ms} |`);
+  const local = await round_(0);
+  // 20 ms each way: every answer of the OP (browser redirects and back-channel calls alike) waits 40 ms.
+  const remote = await round_(40);
+  op.faults = {};
+  figures.signInLatency = { localhost: local, simulatedOpRoundTrip: remote };
+  for (const [label, latency] of [['everything on localhost', local], ['with a simulated 20 ms each way to the OP', remote]] as const) {
+    console.log(`\nsign-in latency (${label}): ${n} sequential sign-ins each way, one node process`);
+    console.log('| path | median (ms) | p99 (ms) |\n| --- | ---: | ---: |');
+    console.log(`| Cognito-like RP -> proxy -> OP emulator | ${latency.proxyMedianMs} | ${latency.proxyP99Ms} |`);
+    console.log(`| RP -> OP emulator directly | ${latency.directMedianMs} | ${latency.directP99Ms} |`);
+    console.log(`| added by the proxy | ${latency.addedMedianMs} | ${latency.addedP99Ms} |`);
+    console.log(`| ratio of medians (proxy / direct) | ${latency.ratioMedian} | |`);
+  }
 
   const concurrent = 50;
   const t0 = performance.now();

@@ -37,9 +37,10 @@ const edge = config.edge;
 const originSecretArn = edge ? required('ORIGIN_VERIFY_SECRET_ARN') : undefined;
 const originSecrets = () => acceptedVersions(secrets, originSecretArn!, previousWindowMs);
 
-// Checked once at cold start, in the init phase: a secret in the wrong form is reported with a
-// fixed message (never its content), and every request then fails cleanly until it is fixed.
-// Once it has passed it is not checked again; a failed check is tried again at the next request.
+// Checked once per instance, before its first request is served (nothing is fetched while the
+// module loads: that would only move the same wait into the import): a secret in the wrong form
+// is reported with a fixed message (never its content), and every request fails cleanly until
+// it is fixed. Once passed it is not checked again; a failed check is tried again next request.
 let checked: Promise<void> | undefined;
 const ready = () =>
   (checked ??= Promise.all([clientSecrets(), sealer.seal('transaction', {}, 60), ...(edge ? [originSecrets()] : [])]).then(
@@ -50,7 +51,6 @@ const ready = () =>
       throw e;
     },
   ));
-ready().catch(() => undefined);
 
 const app = createFederationProxy({
   config,

@@ -33,7 +33,9 @@ export interface OpKeySetOptions {
 export function opKeySet(jwksUri: string, o: OpKeySetOptions): JWTVerifyGetKey {
   const interval = o.minRefetchIntervalMs ?? 1000;
   const maxBytes = o.maxBytes ?? 64 * 1024;
-  const jwks = createRemoteJWKSet(new URL(jwksUri), {
+  // Made at the first ID token, not when the module loads (it builds Fetch API objects).
+  let made: ReturnType<typeof createRemoteJWKSet> | undefined;
+  const remote = () => (made ??= createRemoteJWKSet(new URL(jwksUri), {
     timeoutDuration: o.timeoutMs,
     cooldownDuration: interval,
     cacheMaxAge: o.cacheMaxAgeMs ?? 10 * 60_000,
@@ -51,8 +53,9 @@ export function opKeySet(jwksUri: string, o: OpKeySetOptions): JWTVerifyGetKey {
         throw new JwksFetchError('too_large');
       }
     },
-  });
+  }));
   return async (header, token) => {
+    const jwks = remote();
     try {
       return await jwks(header, token);
     } catch (e) {

@@ -66,6 +66,8 @@ export interface EmulatorFaults {
   idTokenHeader?: Record<string, unknown>;
   /** Answer this route with an endless body (streamed until the client hangs up). */
   endlessBody?: 'token' | 'userinfo' | 'jwks';
+  /** Delay every answer by this much: a network round trip to a real OP (benchmarks). */
+  roundTripMs?: number;
 }
 
 export interface EmulatorOptions {
@@ -418,6 +420,11 @@ export async function startOpEmulator(options: EmulatorOptions): Promise<Running
   };
 
   server.on('request', (req, res) => {
+    const delay = running.faults.roundTripMs;
+    if (delay) setTimeout(() => serve(req, res), delay);
+    else serve(req, res);
+  });
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     const m = /^\/interaction\/([A-Za-z0-9_-]{1,64})$/.exec(url.split('?')[0] ?? '');
     if (m) {
@@ -451,7 +458,7 @@ export async function startOpEmulator(options: EmulatorOptions): Promise<Running
     }
     res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
     res.end(rootPage(issuer, undefined, 404));
-  });
+  };
 
   running.close = () => new Promise<void>((resolve) => {
     server.closeAllConnections();
