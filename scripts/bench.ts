@@ -27,7 +27,7 @@ import { buildApp } from '../lib/app';
 import { tenantSchema } from '../lib/config/schema';
 import { proxyConfigOf } from '../lib/jpki/proxy-config';
 import { freePort } from '../tools/local/free-port';
-import { STAND_IN_CREDENTIALS, startAwsStandIn } from '../tools/local/aws-stand-in';
+import { standInEnvironment, startAwsStandIn } from '../tools/local/aws-stand-in';
 import { startLocalProxy } from '../tools/local/proxy-server';
 import { startOpEmulator } from '../tools/op-emulator/emulator';
 import { CognitoLikeRp } from '../tools/rp-driver/cognito-like-rp';
@@ -155,12 +155,7 @@ if (wanted('bundle') || wanted('cold')) {
       CLIENT_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:a',
       SEALING_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:b',
       ORIGIN_VERIFY_SECRET_ARN: 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:c',
-      AWS_REGION: 'ap-northeast-1',
-      AWS_ACCESS_KEY_ID: STAND_IN_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: STAND_IN_CREDENTIALS.secretAccessKey,
-      AWS_SESSION_TOKEN: STAND_IN_CREDENTIALS.sessionToken!,
-      AWS_ENDPOINT_URL_KMS: aws.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+      ...standInEnvironment(aws.endpoint),
       LOG_LEVEL: 'ERROR',
     };
     // The first request of a sign-in: /authorize through CloudFront (the example has jpki.edge),

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { tenantSchema } from '../../lib/config/schema';
 import { proxyConfigOf } from '../../lib/jpki/proxy-config';
-import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
+import { standInEnvironment, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
 import { minimalTenant, repoRoot } from '../helpers/tenants';
 
 const DOMAIN = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.ap-northeast-1.on.aws';
@@ -39,12 +39,7 @@ function lambdaEnvironment(): Record<string, string> {
     TOKEN_SIGNING_KEY_ID: 'arn:aws:kms:ap-northeast-1:111122223333:key/token',
     CLIENT_SECRET_ARN,
     SEALING_SECRET_ARN,
-    AWS_REGION: 'ap-northeast-1',
-    AWS_ACCESS_KEY_ID: STAND_IN_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: STAND_IN_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: STAND_IN_CREDENTIALS.sessionToken!,
-    AWS_ENDPOINT_URL_KMS: aws.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+    ...standInEnvironment(aws.endpoint),
   };
 }
 
@@ -141,7 +136,8 @@ test('a client secret stored as a plain string: a fixed message at cold start, n
   for (const piece of ['Zq7', 'the-secret-itself']) expect(r.stdout + r.stderr.replace(/client_secret=Zq7-the-secret-itself-Zq7/g, '')).not.toContain(piece);
 });
 
-test('an internal failure is a clean OAuth error and a critical event, not a stack trace', async () => {
+/** The proxy app with local parts (no Lambda handler), for what the handler test cannot reach. */
+async function localApp(change: Partial<import('../../lambdas/federation-proxy/deps').FederationProxyDeps> = {}) {
   const { createFederationProxy } = await import('../../lambdas/federation-proxy/app');
   const { MemorySecurityEventSink } = await import('../../lambdas/shared/security-events');
   const { Sealer } = await import('../../lambdas/shared/sealing');
@@ -153,11 +149,19 @@ test('an internal failure is a clean OAuth error and a critical event, not a sta
     clientAssertionSigner: LocalSigner.generate('RS256'),
     tokenSigner: LocalSigner.generate('ES256'),
     sealer: new Sealer(new MemorySecretStore({ s: 'x'.repeat(40) }), 's'),
+    clientSecrets: async () => ['x'],
+    events,
+    publicOrigin: () => 'https://proxy.example',
+    ...change,
+  });
+  return { app, events };
+}
+
+test('an internal failure is a clean OAuth error and a critical event, not a stack trace', async () => {
+  const { app, events } = await localApp({
     clientSecrets: async () => {
       throw new Error('AccessDeniedException: secretsmanager:GetSecretValue');
     },
-    events,
-    publicOrigin: () => 'https://proxy.example',
   });
   const body = new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'r', client_id: 'myna-idp-acme', client_secret: 'x' });
   const res = await app(new Request('https://proxy.example/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }));
@@ -168,23 +172,11 @@ test('an internal failure is a clean OAuth error and a critical event, not a sta
 
 describe('behind CloudFront (jpki.edge)', () => {
   const build = async () => {
-    const { createFederationProxy } = await import('../../lambdas/federation-proxy/app');
     const { admitThroughEdge, edgeOrigin } = await import('../../lambdas/federation-proxy/edge');
-    const { MemorySecurityEventSink } = await import('../../lambdas/shared/security-events');
-    const { Sealer } = await import('../../lambdas/shared/sealing');
-    const { MemorySecretStore } = await import('../../lambdas/shared/secrets');
-    const { LocalSigner } = await import('../../lambdas/shared/signer');
     const { EDGE_HEADERS } = await import('../../lib/jpki/proxy-edge');
-    const events = new MemorySecurityEventSink();
-    const app = createFederationProxy({
-      config: JSON.parse(process.env.PROXY_CONFIG!),
-      clientAssertionSigner: LocalSigner.generate('RS256'),
-      tokenSigner: LocalSigner.generate('ES256'),
-      sealer: new Sealer(new MemorySecretStore({ s: 'x'.repeat(40) }), 's'),
-      clientSecrets: async () => ['x'],
-      // The same wiring as the Lambda handler with an edge section.
+    // The same wiring as the Lambda handler with an edge section.
+    const { app, events } = await localApp({
       admit: admitThroughEdge(EDGE_HEADERS.originHeader, async () => ['the-origin-secret']),
-      events,
       publicOrigin: (request) => edgeOrigin(request, EDGE_HEADERS.hostHeader),
     });
     const get = (headers: Record<string, string>) => app(new Request(`https://${DOMAIN}/.well-known/openid-configuration`, { headers }));

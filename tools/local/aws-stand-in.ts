@@ -13,6 +13,16 @@ import type { AwsCredentials } from '../../lambdas/shared/aws-json';
 export const STAND_IN_CREDENTIALS: AwsCredentials = { accessKeyId: 'AKIALOCALSTANDIN0000', secretAccessKey: 'local-stand-in-secret-key-for-tests-only', sessionToken: 'local-session' };
 
 type KeySpec = 'RSA_2048' | 'ECC_NIST_P256';
+
+/** The environment Lambda gives a function (region, credentials), pointed at a stand-in. */
+export const standInEnvironment = (endpoint: string, region = 'ap-northeast-1'): Record<string, string> => ({
+  AWS_REGION: region,
+  AWS_ACCESS_KEY_ID: STAND_IN_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: STAND_IN_CREDENTIALS.secretAccessKey,
+  AWS_SESSION_TOKEN: STAND_IN_CREDENTIALS.sessionToken!,
+  AWS_ENDPOINT_URL_KMS: endpoint,
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+});
 const ALGORITHMS: Record<KeySpec, string[]> = {
   RSA_2048: ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PSS_SHA_256'],
   ECC_NIST_P256: ['ECDSA_SHA_256'],
