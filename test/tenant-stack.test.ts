@@ -300,7 +300,8 @@ describe('tags', () => {
     for (const type of ['AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup']) {
       const resources = Object.entries(full.findResources(type));
       expect([type, resources.length > 0]).toEqual([type, true]);
-      for (const [id, r] of resources) {
+      // CDK's own provider of cross-region references (jpki.edge) is a plain CfnResource, which takes no tags.
+      for (const [id, r] of resources.filter(([id]) => !id.startsWith('CustomCrossRegionExport'))) {
         expect([id, r.Properties.Tags]).toEqual([id, expect.arrayContaining([tag])]);
       }
     }

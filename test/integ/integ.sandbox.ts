@@ -30,7 +30,7 @@ export function buildIntegApp(app: App, tenantFile = process.env.INTEG_TENANT_FI
   Validations.of(stack).addPlugins(new AwsSolutionsChecks(stack, { verbose: true }));
   // The assertions run in the tenant's account and region (references into the stack need one).
   const assertionStack = new Stack(app, `MynaIdp-${t.id}-integ-assertions`, { env: { account: t.account, region: t.region } });
-  assertionStack.addDependency(stack);
+  assertionStack.addStackDependency(stack, 'the assertions read the deployed tenant');
   const integ = new IntegTest(app, `MynaIdp-${t.id}-integ`, {
     testCases: [stack],
     assertionStack,
