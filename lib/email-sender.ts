@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { UserPoolEmail } from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { HostedZone } from 'aws-cdk-lib/aws-route53';
@@ -55,6 +55,18 @@ export class SesResources extends Construct {
         : ses.Identity.domain(email.identity.domain);
       this.identity = new ses.EmailIdentity(this, 'Identity', { identity, configurationSet, dkimSigning: true });
       this.identity.applyRemovalPolicy(props.removalPolicy);
+      if (!email.identity.hostedZoneId) {
+        // Without a Route 53 zone, the three Easy DKIM CNAME records are the tenant's to publish.
+        const id = this.identity;
+        const records: Array<[string, string]> = [
+          [id.dkimDnsTokenName1, id.dkimDnsTokenValue1],
+          [id.dkimDnsTokenName2, id.dkimDnsTokenValue2],
+          [id.dkimDnsTokenName3, id.dkimDnsTokenValue3],
+        ];
+        records.forEach(([name, value], i) => {
+          new CfnOutput(Stack.of(this), `DkimRecord${i + 1}`, { description: `Publish as a CNAME record: ${email.identity.domain} DKIM ${i + 1} of 3`, value: `${name} CNAME ${value}` });
+        });
+      }
     }
   }
 }

@@ -42,10 +42,12 @@ export const JPKI_CUSTOM_ATTRIBUTE_MAPPING = {
 /**
  * The proxy's Lambda timeout: its slowest request (/token) makes at most five calls to the OP,
  * each bounded by `requestTimeoutMs` (code redemption, JWKS, one JWKS refetch for an unknown
- * kid, userinfo and its one retry), plus time for KMS and Secrets Manager. The function must
- * answer with an OAuth error rather than be cut off by its own timeout.
+ * kid, userinfo and its one retry), waits at most one second between two JWKS fetches
+ * (shared/op-keys), and makes at most six AWS calls of 3 s each (three KMS signatures, the
+ * three secrets on a cold start). The function must answer with an OAuth error rather than be
+ * cut off by its own timeout.
  */
-export const proxyTimeoutOf = (requestTimeoutMs: number) => Duration.seconds(Math.ceil((5 * requestTimeoutMs) / 1000) + 3);
+export const proxyTimeoutOf = (requestTimeoutMs: number) => Duration.seconds(Math.ceil((5 * requestTimeoutMs + 1000 + 6 * 3000) / 1000) + 2);
 
 export interface JpkiFederationProps {
   readonly tenant: TenantConfig & { jpki: JpkiConfig };
@@ -85,9 +87,11 @@ export class JpkiFederation extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `myna-idp ${tenant.id}: the JPKI federation proxy`,
     });
-    // The keys' own policies, not IAM, decide who signs: only the proxy's role. The account
-    // keeps every other right (administration, GetPublicKey for the JWKS command), so no IAM
-    // policy anywhere in the account can let another principal mint the proxy's tokens.
+    // The keys' own policies decide who signs: only the proxy's role. The account keeps every
+    // other right (administration, GetPublicKey for the JWKS command), and an explicit deny
+    // stops every other principal from signing, whatever IAM policies or grants
+    // (kms:CreateGrant) say. Only a change of the key policy itself (kms:PutKeyPolicy, in
+    // CloudTrail) or of the proxy's code can change that.
     const signingKeyPolicy = () =>
       new iam.PolicyDocument({
         statements: [
@@ -102,6 +106,14 @@ export class JpkiFederation extends Construct {
             principals: [new iam.ArnPrincipal(role.roleArn)],
             actions: ['kms:Sign', 'kms:GetPublicKey'],
             resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'NoOneElseSigns',
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ['kms:Sign'],
+            resources: ['*'],
+            conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
           }),
         ],
       });
@@ -198,10 +210,11 @@ export class JpkiFederation extends Construct {
       this.edge = new ProxyEdge(this, 'Edge', {
         functionUrl: this.proxyUrl,
         webAclArn: props.edgeWebAclArn,
-        originSecret,
+        originSecretValue: SecretValue.secretsManager(originSecret.secretArn, { versionId: j.secretVersions.edgeOriginSecret }),
         description: `myna-idp ${tenant.id}: My Number Card federation proxy`,
       });
       this.proxyOrigin = `https://${this.edge.distribution.distributionDomainName}`;
+      new CfnOutput(Stack.of(this), 'JpkiEdgeOriginSecretArn', { description: 'The header secret CloudFront sends to the proxy (rotation: README)', value: originSecret.secretArn });
     } else {
       this.proxyOrigin = `https://${Fn.select(2, Fn.split('/', this.proxyUrl.url))}`;
     }
@@ -211,7 +224,9 @@ export class JpkiFederation extends Construct {
       name: j.providerName,
       clientId: proxyClientIdOf(tenant.id),
       // A dynamic reference: CloudFormation resolves it at deploy time; the template holds none.
-      clientSecret: SecretValue.secretsManager(clientSecret.secretArn, { jsonField: 'client_secret' }).unsafeUnwrap(),
+      // Pinned to a version after a rotation (jpki.secretVersions): only a changed reference makes
+      // CloudFormation read the secret again.
+      clientSecret: SecretValue.secretsManager(clientSecret.secretArn, { jsonField: 'client_secret', versionId: j.secretVersions.cognitoClientSecret }).unsafeUnwrap(),
       issuerUrl: this.proxyOrigin,
       endpoints: {
         authorization: `${this.proxyOrigin}/authorize`,
@@ -237,6 +252,10 @@ export class JpkiFederation extends Construct {
       description: 'Register this redirect_uri with the Digital Agency (the proxy callback)',
       value: `${this.proxyOrigin}/callback`,
     });
+    // What the key rotation steps of the README name.
+    new CfnOutput(stack, 'JpkiCognitoClientSecretArn', { description: "Cognito's client secret at the proxy (rotation: README)", value: clientSecret.secretArn });
+    new CfnOutput(stack, 'JpkiSealingSecretArn', { description: "The proxy's sealing secret (rotation: README)", value: sealingSecret.secretArn });
+    new CfnOutput(stack, 'JpkiProxyRoleArn', { description: 'The role a client assertion key you bring must allow to sign (kms:Sign, kms:GetPublicKey)', value: role.roleArn });
     new CfnOutput(stack, 'JpkiClientAssertionKeyArn', {
       description: 'KMS key whose public JWK is submitted to the Digital Agency (npm run jpki:client-jwks)',
       value: this.clientAssertionKey.keyArn,

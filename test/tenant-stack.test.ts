@@ -198,6 +198,16 @@ describe('email', () => {
       PolicyDocument: { Statement: Match.arrayWith([{ Action: 'ses:GetEmailIdentity', Effect: 'Allow', Resource: 'arn:aws:ses:ap-northeast-1:111122223333:identity/example.co.jp' }]) },
     });
   });
+  test('without a Route 53 zone the DKIM records to publish are stack outputs', () => {
+    const t = readTenantInput('example');
+    delete t.email.identity.hostedZoneId;
+    const { stack } = synthTenant({ ...t, branding: { style: 'cognito-defaults' } });
+    const outputs = Template.fromStack(stack.mailStack!).findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual(['DkimRecord1', 'DkimRecord2', 'DkimRecord3']);
+    expect(JSON.stringify(outputs.DkimRecord1!.Value)).toContain('DkimDNSTokenName1');
+    const withZone = synthTenant({ ...readTenantInput('example'), branding: { style: 'cognito-defaults' } }).stack;
+    expect(Object.keys(Template.fromStack(withZone.mailStack!).findOutputs('*'))).toEqual([]);
+  });
   test('a sandbox mail stack deletes its identity with it', () => {
     const t = readTenantInput('example');
     const { stack } = synthTenant({ ...t, environment: 'sandbox', branding: { style: 'cognito-defaults' } });
@@ -282,7 +292,11 @@ describe('outputs an app developer needs', () => {
     const { template } = synthTenant({ ...t, branding: { style: 'cognito-defaults' } });
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
-      ['AppClientIdBackoffice', 'AppClientIdWeb', 'Issuer', 'JpkiClientAssertionKeyArn', 'JpkiRedirectUri', 'ManagedLoginUrl', 'UserPoolId'],
+      [
+        'AppClientIdBackoffice', 'AppClientIdWeb', 'Issuer',
+        'JpkiClientAssertionKeyArn', 'JpkiCognitoClientSecretArn', 'JpkiEdgeOriginSecretArn', 'JpkiProxyRoleArn', 'JpkiRedirectUri', 'JpkiSealingSecretArn',
+        'ManagedLoginUrl', 'UserPoolId',
+      ],
     );
     expect(outputs.ManagedLoginUrl!.Value).toBe('https://auth.example.co.jp');
     expect(outputs.UserPoolId!.Value).toEqual({ Ref: expect.stringMatching(/^IdentityUserPool/) });

@@ -41,10 +41,13 @@ const PRINTABLE = /^[\x20-\x7e]+$/;
  * browsers keep for a cookie's name and value (RFC 6265 section 6.1; larger ones are dropped
  * without a word). Cognito's state is an opaque value of some hundreds of characters (its
  * length is not documented) and its nonce about 171 (the AWS documentation's example). With
- * these bounds the largest cookie is about 3.8 KB (a test holds it under 4,096).
+ * these bounds a cookie of plain characters is about 3.8 KB; one whose JSON escaping grows it
+ * further is refused (tests hold both).
  */
 export const MAX_STATE = 2048;
 export const MAX_NONCE = 512;
+/** A cookie's name and value together (RFC 6265 section 6.1: at least 4,096 bytes kept). */
+const MAX_COOKIE_BYTES = 4000;
 const MAX_PARAM = 2048;
 
 /**
@@ -97,6 +100,10 @@ export async function startAuthorization(
     const pkce = createPkce();
     const tx: TransactionState = { s: randomToken(), n: randomToken(), v: pkce.verifier, cs: state, ...(cognitoNonce ? { cn: cognitoNonce } : {}) };
     const sealed = await deps.sealer.seal('transaction', { ...tx }, config.lifetimes.transaction);
+    // JSON escaping can make a state of quotes or backslashes twice its length: hold the cookie
+    // itself, not only its parts, under what browsers keep.
+    const cookieName = transactionCookieName(origin);
+    if (cookieName.length + 1 + sealed.length > MAX_COOKIE_BYTES) throw new OAuthError('invalid_request', 'state and nonce are too long together');
 
     const op = new URL(config.op.authorizationEndpoint);
     const p = op.searchParams;
@@ -109,7 +116,7 @@ export async function startAuthorization(
     p.set('code_challenge', pkce.challenge);
     p.set('code_challenge_method', pkce.method);
     if (config.op.acrValues) p.set('acr_values', config.op.acrValues);
-    return { location: op.toString(), cookieName: transactionCookieName(origin), cookieValue: sealed, maxAge: config.lifetimes.transaction };
+    return { location: op.toString(), cookieName, cookieValue: sealed, maxAge: config.lifetimes.transaction };
   } catch (e) {
     if (e instanceof OAuthError) throw new RedirectableError(e.code, e.description, redirectUri, state);
     throw e;

@@ -27,12 +27,20 @@ export function functionUrlHandler(app: FetchApp) {
   return async (event: FunctionUrlEvent): Promise<FunctionUrlResult> => {
     const { method } = event.requestContext.http;
     const url = `https://${event.requestContext.domainName}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers.set(k, v);
-    if (event.cookies?.length) headers.set('cookie', event.cookies.join('; '));
-    const hasBody = event.body !== undefined && method !== 'GET' && method !== 'HEAD';
-    const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body!, 'base64') : event.body) : undefined;
-    const res = await app(new Request(url, { method, headers, body }), { event });
+    let request: Request;
+    try {
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers.set(k, v);
+      if (event.cookies?.length) headers.set('cookie', event.cookies.join('; '));
+      const hasBody = event.body !== undefined && method !== 'GET' && method !== 'HEAD';
+      const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body!, 'base64') : event.body) : undefined;
+      request = new Request(url, { method, headers, body });
+    } catch {
+      // A header value or URL the Fetch API refuses (e.g. characters above U+00FF): the request's
+      // fault, answered as such, and its values are not echoed anywhere.
+      return { statusCode: 400, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, cookies: [], body: JSON.stringify({ error: 'invalid_request', error_description: 'the request has a malformed header or URL' }), isBase64Encoded: false };
+    }
+    const res = await app(request, { event });
     const out: Record<string, string> = {};
     res.headers.forEach((v, k) => {
       if (k !== 'set-cookie') out[k] = v;

@@ -10,7 +10,7 @@
  * concurrent fetches; the JWKS body is read with a size limit.
  */
 import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from 'jose';
-import { readBounded } from './bounded-fetch';
+import { readBounded, ResponseTooLargeError } from './bounded-fetch';
 
 /** The JWKS could not be fetched (network, HTTP status, size): the OP's problem, not the token's. */
 export class JwksFetchError extends Error {
@@ -49,8 +49,11 @@ export function opKeySet(jwksUri: string, o: OpKeySetOptions): JWTVerifyGetKey {
       }
       try {
         return new Response(await readBounded(res, maxBytes), { status: res.status, headers: res.headers });
-      } catch {
-        throw new JwksFetchError('too_large');
+      } catch (e) {
+        if (e instanceof ResponseTooLargeError) throw new JwksFetchError('too_large');
+        // The timeout covers the body: jose reports a TimeoutError as JWKSTimeout.
+        if ((e as Error)?.name === 'TimeoutError') throw e;
+        throw new JwksFetchError('unreachable');
       }
     },
   }));

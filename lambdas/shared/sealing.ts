@@ -5,13 +5,13 @@
  * AES-256-GCM with a key derived (HKDF-SHA256) from a Secrets Manager secret, written here with
  * node:crypto rather than as a JWE through jose: jose's JWE code carries every key-management
  * algorithm (about 20 KB of a proxy bundle whose budget is 100 KB), and one AEAD with a derived
- * key is all this needs. The form is `<kid>.<iv>.<ciphertext>.<tag>` (base64url): `kid` is a
- * hash of the secret, so a rotated secret gets a new id by itself; the purpose and the kid are
+ * key is all this needs. The form is `<kid>.<iv>.<ciphertext>.<tag>` (base64url): `kid` is
+ * derived from the secret (HKDF, like the key), so a rotated secret gets a new id by itself; the purpose and the kid are
  * bound as additional authenticated data, so a value sealed for one purpose never opens as
  * another. Values are sealed with the current key and opened with the current or, for a
  * bounded time after a rotation, the previous one; every value expires within minutes.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { acceptedVersions, type SecretStore } from './secrets';
 
 export type SealPurpose = 'transaction' | 'code' | 'access-token';
@@ -25,8 +25,9 @@ export class SealedValueError extends Error {
 
 interface SealingKey { kid: string; key: Buffer }
 
+/** Both the key and its id come from HKDF: the id names the secret without being a hash of it. */
 function deriveKey(secret: string): SealingKey {
-  const kid = createHash('sha256').update(secret).digest('base64url').slice(0, 16);
+  const kid = Buffer.from(hkdfSync('sha256', secret, 'myna-idp', 'myna-idp sealing key id', 12)).toString('base64url');
   const key = Buffer.from(hkdfSync('sha256', secret, 'myna-idp', 'myna-idp sealing key A256GCM', 32));
   return { kid, key };
 }

@@ -5,7 +5,8 @@
  *
  * After a rotation the previous version is still accepted, but only for a bounded time after
  * the current version was created: an emergency rotation after a leak stops the leaked value
- * within that window, or at once when the AWSPREVIOUS label is removed (README: key rotation).
+ * within that window, or, once the AWSPREVIOUS label is removed, as soon as the cache below
+ * expires (5 minutes) or a new instance starts (README: key rotation).
  */
 import { AwsCallError, type AwsJsonClient } from './aws-json';
 

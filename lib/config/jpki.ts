@@ -84,7 +84,7 @@ export const jpkiSchema = z
       .min(0)
       .max(1440)
       .default(60)
-      .describe('After a rotation of Cognito’s client secret or the sealing secret, how many minutes the previous version is still accepted (0: at once not at all).'),
+      .describe('After a rotation of Cognito’s client secret, the sealing secret or the CloudFront origin secret, how many minutes the proxy still accepts the previous version (0: not at all).'),
     edge: z
       .strictObject({
         rateLimitPerFiveMinutes: z
@@ -93,10 +93,25 @@ export const jpkiSchema = z
           .min(10)
           .max(2_000_000_000)
           .default(300)
-          .describe('Requests one IP address may make to the proxy in 5 minutes before the WAF blocks it (AWS WAF rate-based rule; at least 10).'),
+          .describe('Requests one IP address may make to the proxy’s browser paths (/authorize, /callback) in 5 minutes before the WAF blocks it (AWS WAF rate-based rule; at least 10). Cognito’s own calls (/token, /userinfo) are not counted. Phones behind a carrier NAT share addresses: leave room for them.'),
       })
       .optional()
       .describe('Put the federation proxy behind CloudFront with an AWS WAF web ACL (rate limit per IP, IP reputation list), created in us-east-1 in the stack MynaIdp-<id>-edge. The function URL then refuses requests that bypass CloudFront. Omit: the function URL is the public endpoint.'),
+    secretVersions: z
+      .strictObject({
+        cognitoClientSecret: z
+          .string()
+          .regex(/^[A-Za-z0-9-]{32,64}$/, { message: 'must be a Secrets Manager version id' })
+          .optional()
+          .describe('The version of Cognito’s client secret that Cognito is given. Set it to the VersionId of a new version after a rotation and deploy (README: key rotation): a template that does not change does not make CloudFormation read the secret again.'),
+        edgeOriginSecret: z
+          .string()
+          .regex(/^[A-Za-z0-9-]{32,64}$/, { message: 'must be a Secrets Manager version id' })
+          .optional()
+          .describe('The version of the CloudFront origin secret (jpki.edge) that CloudFront sends; likewise after a rotation.'),
+      })
+      .default({})
+      .describe('Pinned versions of the secrets CloudFormation hands to Cognito and CloudFront. Default: the version current at the first deploy.'),
     providerName: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9-]{0,30}[A-Za-z0-9]$/, { message: 'must be 2-32 letters, digits or hyphens, starting with a letter' })

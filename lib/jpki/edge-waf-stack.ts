@@ -4,6 +4,9 @@ import type { Construct } from 'constructs';
 import type { JpkiConfig } from '../config/jpki';
 import type { TenantConfig } from '../config/schema';
 
+/** The proxy's paths a person's browser requests (the others are Cognito's back channel). */
+const BROWSER_PATHS = ['/authorize', '/callback'];
+
 export interface EdgeWafStackProps {
   readonly tenant: TenantConfig & { jpki: JpkiConfig & { edge: NonNullable<JpkiConfig['edge']> } };
   readonly stackName: string;
@@ -14,7 +17,8 @@ export interface EdgeWafStackProps {
  * CloudFront must be created in us-east-1 with scope CLOUDFRONT (AWS WAF developer guide), so
  * it has a stack of its own there; the tenant's stack reads its ARN across regions.
  *
- * Rules: a rate limit per IP address, and Amazon's IP reputation list. Not the common rule set:
+ * Rules: a rate limit per IP address on the paths browsers request, and Amazon's IP reputation
+ * list. Not the common rule set:
  * its size rules (a query string over 2 KB) would block Cognito's own long state parameter.
  */
 export class EdgeWafStack extends Stack {
@@ -40,7 +44,23 @@ export class EdgeWafStack extends Stack {
           name: 'rate-per-ip',
           priority: 0,
           action: { block: {} },
-          statement: { rateBasedStatement: { limit: t.jpki.edge.rateLimitPerFiveMinutes, evaluationWindowSec: 300, aggregateKeyType: 'IP' } },
+          // Only what browsers ask: /token, /userinfo and /jwks are called by Cognito from its own
+          // few addresses for every person of the tenant, and a per-IP limit on them would block
+          // all card sign-ins at once (reserved concurrency bounds those).
+          statement: {
+            rateBasedStatement: {
+              limit: t.jpki.edge.rateLimitPerFiveMinutes,
+              evaluationWindowSec: 300,
+              aggregateKeyType: 'IP',
+              scopeDownStatement: {
+                orStatement: {
+                  statements: BROWSER_PATHS.map((searchString) => ({
+                    byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'EXACTLY', searchString, textTransformations: [{ priority: 0, type: 'NONE' }] },
+                  })),
+                },
+              },
+            },
+          },
           visibilityConfig: visibility('rate-per-ip'),
         },
         {

@@ -1,8 +1,7 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type SecretValue } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
 
@@ -13,8 +12,8 @@ export interface ProxyEdgeProps {
   readonly functionUrl: lambda.IFunctionUrl;
   /** The web ACL (scope CLOUDFRONT, in us-east-1). */
   readonly webAclArn: string;
-  /** The secret CloudFront sends to the origin (a JSON-free random string). */
-  readonly originSecret: secretsmanager.ISecret;
+  /** The secret CloudFront sends to the origin: a dynamic reference (pinned to a version after a rotation). */
+  readonly originSecretValue: SecretValue;
   readonly description: string;
 }
 
@@ -45,7 +44,7 @@ export class ProxyEdge extends Construct {
       defaultBehavior: {
         origin: new FunctionUrlOrigin(props.functionUrl, {
           // A dynamic reference: CloudFormation resolves it; the template holds none.
-          customHeaders: { [EDGE_HEADERS.originHeader]: props.originSecret.secretValue.unsafeUnwrap() },
+          customHeaders: { [EDGE_HEADERS.originHeader]: props.originSecretValue.unsafeUnwrap() },
           readTimeout: Duration.seconds(30),
         }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,

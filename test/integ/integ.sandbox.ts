@@ -6,6 +6,10 @@
  *   - the managed login page, reached through /oauth2/authorize for the first app client;
  *   - the federation proxy's /jwks, with its ES256 key from KMS.
  *
+ * It never touches the tenant itself: the stacks are a copy with their own id (`<id>-it`), their
+ * own prefix domain, Cognito's own mail sender and no account-wide SMS sender id, so that
+ * deploying and destroying them leaves the tenant's stacks, SES identity and settings alone.
+ *
  * Deployed with the project's own CDK CLI (README: integration test against an account):
  *   INTEG_TENANT_FILE=tenants/<id>.yaml npx cdk deploy --app "npx tsx test/integ/integ.sandbox.ts" --all
  * The assertions run as custom resources during the deploy: a failed one fails it. In CI this
@@ -16,15 +20,39 @@ import { fileURLToPath } from 'node:url';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadTenantFile } from '../../lib/config/loader';
+import { loadTenantFile, type LoadedTenant } from '../../lib/config/loader';
 import { loginDomainName } from '../../lib/config/rules';
+import { tenantSchema, type TenantConfig } from '../../lib/config/schema';
 import { TenantStack } from '../../lib/tenant-stack';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const DEFAULT_INTEG_TENANT = path.join(here, '..', 'fixtures', 'tenants', 'sandbox.yaml');
 
+/** A copy of the tenant that shares nothing with it (see above), checked like a tenant file. */
+export function integTenantOf(tenant: LoadedTenant): LoadedTenant {
+  const t = tenant.config;
+  const id = `${t.id.slice(0, 29)}-it`;
+  const domain = { prefix: `${'prefix' in t.domain ? t.domain.prefix.slice(0, 60) : t.id}-it` };
+  const usesPasskey = t.signIn.firstFactors.includes('passkey');
+  const copy: TenantConfig = {
+    ...t,
+    id,
+    domain,
+    signIn: {
+      ...t.signIn,
+      // Codes by email need SES; the copy sends with Cognito's own sender.
+      firstFactors: t.signIn.firstFactors.filter((f) => f !== 'emailOtp'),
+      mfa: { ...t.signIn.mfa, factors: t.signIn.mfa.factors.filter((f) => f !== 'email') },
+      passkey: { ...t.signIn.passkey, relyingPartyId: usesPasskey ? loginDomainName({ domain, region: t.region }) : undefined },
+    },
+    email: { sender: 'cognito' },
+    sms: t.sms ? { ...t.sms, senderId: undefined } : undefined,
+  };
+  return { file: `${tenant.file} (integration copy ${id})`, config: tenantSchema.parse(copy), logo: tenant.logo };
+}
+
 export function buildIntegApp(app: App, tenantFile = process.env.INTEG_TENANT_FILE ?? DEFAULT_INTEG_TENANT): { app: App; stack: TenantStack; integ: IntegTest; assertionStack: Stack } {
-  const tenant = loadTenantFile(tenantFile);
+  const tenant = integTenantOf(loadTenantFile(tenantFile));
   const t = tenant.config;
   const stack = new TenantStack(app, { tenant });
   Validations.of(stack).addPlugins(new AwsSolutionsChecks(stack, { verbose: true }));

@@ -95,6 +95,13 @@ test('during a rotation both the current and the previous client secret authenti
   }
 });
 
+test('a header the Fetch API refuses is a 400 for the request, not a crash of the function', async () => {
+  const r = await handler(urlEvent('GET', '/authorize', '', { 'x-name': 'あいう' }), {});
+  expect(r.statusCode).toBe(400);
+  expect(JSON.parse(r.body)).toEqual({ error: 'invalid_request', error_description: 'the request has a malformed header or URL' });
+  expect(r.body).not.toContain('あいう');
+});
+
 test('secrets are read once at cold start and cached between requests', async () => {
   const reads = () => aws.calls.filter((c) => c === 'secretsmanager secretsmanager.GetSecretValue').length;
   const before = reads();

@@ -397,6 +397,16 @@ describe('sealed values, client authentication, redirect URIs', () => {
     expect(back.searchParams.get('code')).toBeTruthy();
   });
 
+  test('a state whose JSON escaping would grow the cookie past what browsers keep is refused, not dropped silently', async () => {
+    const res = await fetch(authorizeUrl({ state: '"'.repeat(MAX_STATE), nonce: '\\'.repeat(MAX_NONCE) }), { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.getSetCookie()).toEqual([]);
+    const back = new URL(res.headers.get('location')!);
+    expect(back.origin + back.pathname).toBe(f.rp.settings.redirectUri);
+    expect(back.searchParams.get('error')).toBe('invalid_request');
+    expect(back.searchParams.get('error_description')).toBe('state and nonce are too long together');
+  });
+
   test('unfinished sign-ins never pile up cookies: a new one replaces the last, which then cannot finish', async () => {
     const browser = new Browser();
     const { signInThroughTestPage } = await import('../../tools/rp-driver/browser');

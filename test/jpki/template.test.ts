@@ -73,7 +73,7 @@ describe('the proxy', () => {
     const template = withJpki({ acrValues: 'aal3 crl', clockLeewaySeconds: 30 });
     const fn = only(template, 'AWS::Lambda::Function');
     // 5 OP calls of at most 3 s each, plus 3 s for KMS and Secrets Manager.
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 18 });
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 36 });
     const config = parseProxyConfig(fn.Properties.Environment.Variables.PROXY_CONFIG);
     expect(config).toEqual({
       tenantId: 'acme',
@@ -100,9 +100,10 @@ describe('the proxy', () => {
     template.hasOutput('JpkiRedirectUri', { Value: fromFunctionUrl('/callback') });
   });
 
-  test('the Lambda timeout covers the worst case of OP calls', () => {
-    expect(only(withJpki({ requestTimeoutMs: 1000 }), 'AWS::Lambda::Function').Properties.Timeout).toBe(8);
-    expect(only(withJpki({ requestTimeoutMs: 8000 }), 'AWS::Lambda::Function').Properties.Timeout).toBe(43);
+  test('the Lambda timeout covers the worst case: five OP calls, the JWKS wait, six AWS calls', () => {
+    // 5 x 1 s + 1 s + 6 x 3 s, rounded up, + 2 s to answer; and 5 x 8 s + 1 s + 18 s + 2 s.
+    expect(only(withJpki({ requestTimeoutMs: 1000 }), 'AWS::Lambda::Function', 'JpkiFederationProxy').Properties.Timeout).toBe(26);
+    expect(only(withJpki({ requestTimeoutMs: 8000 }), 'AWS::Lambda::Function', 'JpkiFederationProxy').Properties.Timeout).toBe(61);
   });
 
   test('production and custom endpoints', () => {
@@ -167,6 +168,15 @@ describe('the proxy', () => {
           Action: ['kms:GetPublicKey', 'kms:Sign'],
           Resource: '*',
         },
+        {
+          // An explicit deny beats any IAM allow and any grant (kms:CreateGrant is an admin right).
+          Sid: 'NoOneElseSigns',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'kms:Sign',
+          Resource: '*',
+          Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [expect.stringMatching(/^JpkiFederationProxyRole/), 'Arn'] } } },
+        },
       ]);
     }
   });
@@ -217,7 +227,25 @@ describe('the proxy behind CloudFront and AWS WAF (jpki.edge)', () => {
       Scope: 'CLOUDFRONT',
       DefaultAction: { Allow: {} },
       Rules: [
-        Match.objectLike({ Name: 'rate-per-ip', Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 120, EvaluationWindowSec: 300, AggregateKeyType: 'IP' } } }),
+        Match.objectLike({
+          Name: 'rate-per-ip',
+          Action: { Block: {} },
+          Statement: {
+            RateBasedStatement: {
+              Limit: 120,
+              EvaluationWindowSec: 300,
+              AggregateKeyType: 'IP',
+              // Browser paths only: Cognito calls /token and /userinfo from a few addresses for everyone.
+              ScopeDownStatement: {
+                OrStatement: {
+                  Statements: ['/authorize', '/callback'].map((SearchString) => ({
+                    ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'EXACTLY', SearchString, TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
+                  })),
+                },
+              },
+            },
+          },
+        }),
         Match.objectLike({ Name: 'aws-ip-reputation', Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' } } }),
       ],
     });
@@ -251,4 +279,14 @@ describe('the proxy behind CloudFront and AWS WAF (jpki.edge)', () => {
     expect(fn.Properties.Environment.Variables.ORIGIN_VERIFY_SECRET_ARN).toEqual({ Ref: expect.stringMatching(/^JpkiFederationEdgeOriginSecret/) });
     expect(parseProxyConfig(fn.Properties.Environment.Variables.PROXY_CONFIG).edge).toEqual({ originHeader: 'x-myna-origin-verify', hostHeader: 'x-myna-viewer-host' });
   });
+});
+
+test('after a rotation the tenant file pins the new versions, so that a deploy hands them to Cognito and CloudFront', () => {
+  const cognito = 'a1b2c3d4-e5f6-4a5b-8c9d-0e1f2a3b4c5d';
+  const origin = 'f0e1d2c3-b4a5-4968-8776-5a4b3c2d1e0f';
+  const { template } = synthTenant({ ...minimalTenant(), jpki: { environment: 'sandbox', clientId: 'RP00000002', edge: {}, secretVersions: { cognitoClientSecret: cognito, edgeOriginSecret: origin } } });
+  const idp = only(template, IDP);
+  expect(JSON.stringify(idp.Properties.ProviderDetails.client_secret)).toContain(`:SecretString:client_secret::${cognito}}}`);
+  const dist = only(template, 'AWS::CloudFront::Distribution');
+  expect(JSON.stringify(dist.Properties.DistributionConfig.Origins[0].OriginCustomHeaders)).toContain(`:SecretString:::${origin}}}`);
 });

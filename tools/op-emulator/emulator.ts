@@ -391,9 +391,9 @@ export async function startOpEmulator(options: EmulatorOptions): Promise<Running
   });
 
   // A client that hangs up mid-answer (the tests of size limits and timeouts do) is not an
-  // emulator error; anything else still reaches stderr. (Koa prints every error unless the
-  // application has an 'error' listener of its own.)
-  provider.app.on('error', (err: NodeJS.ErrnoException) => {
+  // emulator error; anything else still reaches stderr. (The provider is a Koa application,
+  // which prints every error unless it has an 'error' listener of its own.)
+  (provider as unknown as NodeJS.EventEmitter).on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'ECONNRESET' || err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'EPIPE') return;
     process.stderr.write(`op-emulator: ${err.stack ?? String(err)}\n`);
   });
