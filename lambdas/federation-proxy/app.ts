@@ -139,7 +139,7 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       id_token_signing_alg_values_supported: [deps.tokenSigner.alg],
       token_endpoint_auth_methods_supported: ['client_secret_post'],
       scopes_supported: ['openid', ...config.op.scopes.filter((s) => s !== 'openid')],
-      claims_supported: ['sub', 'name', 'address', 'birthdate', 'gender', 'acr', 'auth_time', 'jpki_verified_at', 'jpki_acr', 'jpki_issuer'],
+      claims_supported: ['sub', 'name', 'address', 'birthdate', 'gender', 'acr', 'amr', 'auth_time', 'jpki_verified_at', 'jpki_acr', 'jpki_issuer'],
     });
   };
 

@@ -49,6 +49,7 @@ export const MAX_NONCE = 512;
 /** A cookie's name and value together (RFC 6265 section 6.1: at least 4,096 bytes kept). */
 const MAX_COOKIE_BYTES = 4000;
 const MAX_PARAM = 2048;
+const FORWARDED_PROMPTS = new Set(['login', 'consent', 'select_account']);
 
 /**
  * One transaction cookie per browser, replaced by each new sign-in: an unfinished sign-in never
@@ -96,6 +97,9 @@ export async function startAuthorization(
     const scope = param(query, 'scope') ?? '';
     if (!scope.split(' ').includes('openid')) throw new OAuthError('invalid_scope', 'scope must include openid');
     const cognitoNonce = param(query, 'nonce', MAX_NONCE);
+    // Cognito passes an app's prompt on to the IdP (all values but none).
+    const requested = param(query, 'prompt')?.split(' ').filter((v) => FORWARDED_PROMPTS.has(v));
+    const cognitoPrompt = requested?.length ? requested.join(' ') : undefined;
 
     const pkce = createPkce();
     const tx: TransactionState = { s: randomToken(), n: randomToken(), v: pkce.verifier, cs: state, ...(cognitoNonce ? { cn: cognitoNonce } : {}) };
@@ -116,6 +120,10 @@ export async function startAuthorization(
     p.set('code_challenge', pkce.challenge);
     p.set('code_challenge_method', pkce.method);
     if (config.op.acrValues) p.set('acr_values', config.op.acrValues);
+    // A card sign-in is a fresh card authentication (the ID token's auth_time is checked too).
+    const prompt = config.op.prompt === 'login' ? 'login' : cognitoPrompt;
+    if (prompt) p.set('prompt', prompt);
+    if (config.op.sendMaxAge) p.set('max_age', String(config.op.maxAuthenticationAgeSeconds));
     return { location: op.toString(), cookieName, cookieValue: sealed, maxAge: config.lifetimes.transaction };
   } catch (e) {
     if (e instanceof OAuthError) throw new RedirectableError(e.code, e.description, redirectUri, state);

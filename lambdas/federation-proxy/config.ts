@@ -25,6 +25,14 @@ export const proxyConfigSchema = z.strictObject({
     clockLeewaySeconds: int(0, 300),
     requestTimeoutMs: int(100, 10_000),
     requireAtHash: z.boolean(),
+    /** How long ago the card authentication may have been (the ID token's auth_time). */
+    maxAuthenticationAgeSeconds: int(30, 3600),
+    /** acr values accepted in the ID token; absent: not checked. */
+    acceptedAcr: z.optional(z.array(z.string()).check(z.minLength(1))),
+    /** `login`: always ask the OP for a fresh authentication; `forward`: pass Cognito's prompt on. */
+    prompt: z.enum(['login', 'forward']),
+    /** Also send max_age (the OP's support of it is UNCONFIRMED). */
+    sendMaxAge: z.boolean(),
   }),
   clientAssertion: z.strictObject({
     algorithm,

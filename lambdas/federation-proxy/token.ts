@@ -114,6 +114,8 @@ export async function exchangeCode(
       clockLeewaySeconds: config.op.clockLeewaySeconds,
       requireAtHash: config.op.requireAtHash,
       maxAgeSeconds: 600,
+      maxAuthenticationAgeSeconds: config.op.maxAuthenticationAgeSeconds,
+      acceptedAcr: config.op.acceptedAcr,
     });
   } catch (e) {
     if (!(e instanceof IdTokenError)) throw e;
@@ -141,8 +143,11 @@ export async function exchangeCode(
   const sub = claims.sub as string;
   const now = Math.floor(Date.now() / 1000);
   const acr = typeof claims.acr === 'string' && claims.acr.length <= 64 ? claims.acr : undefined;
+  const amr = Array.isArray(claims.amr) && claims.amr.length <= 10 && claims.amr.every((m) => typeof m === 'string' && m.length <= 32) ? (claims.amr as string[]) : undefined;
+  // When the card was used, by the OP's clock (validated above), never the proxy's.
+  const authTime = claims.auth_time as number;
   const verified = verifiedAttributesOf(userinfo);
-  const verifiedAt = new Date(now * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const verifiedAt = new Date(authTime * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const info: SealedUserinfo = {
     sub,
     ...verified,
@@ -158,8 +163,9 @@ export async function exchangeCode(
     aud: config.cognito.clientId,
     iat: now,
     exp: now + lifetime,
-    auth_time: typeof claims.auth_time === 'number' ? claims.auth_time : now,
+    auth_time: authTime,
     ...(acr ? { acr } : {}),
+    ...(amr ? { amr } : {}),
     ...(sealed.cn ? { nonce: sealed.cn } : {}),
   });
   const accessToken = await deps.sealer.seal('access-token', { ...info }, lifetime);

@@ -69,6 +69,23 @@ export const jpkiSchema = z
       .default(['RS256', 'ES256'])
       .describe('ID token signing algorithms accepted (UNCONFIRMED which the OP uses).'),
     requireAtHash: z.boolean().default(false).describe('Reject an ID token without at_hash (the OP is known to include it).'),
+    maxAuthenticationAgeSeconds: z
+      .number()
+      .int()
+      .min(30)
+      .max(3600)
+      .default(300)
+      .describe('How long ago the card authentication may have been (the ID token’s auth_time, which is required): a card sign-in is a fresh one, never an OP session reused.'),
+    acceptedAcr: z
+      .array(z.string().regex(/^[\x21-\x7e]{1,64}$/, { message: 'must be 1-64 printable ASCII characters without spaces' }))
+      .min(1)
+      .optional()
+      .describe('acr values accepted in the OP’s ID token. Default: the values of acrValues (none checked without acrValues).'),
+    prompt: z
+      .enum(['login', 'forward'])
+      .default('login')
+      .describe('login: always send prompt=login, so the OP asks for the card again even within its session. forward: pass on the prompt Cognito sends. (The OP’s support of prompt is UNCONFIRMED; auth_time is checked either way.)'),
+    sendMaxAge: z.boolean().default(false).describe('Also send max_age=maxAuthenticationAgeSeconds (the OP’s support of max_age is UNCONFIRMED).'),
     clockLeewaySeconds: z.number().int().min(0).max(300).default(60).describe('Clock leeway for exp and iat.'),
     requestTimeoutMs: z.number().int().min(500).max(8000).default(3000).describe('Timeout of each call to the OP.'),
     reservedConcurrency: z

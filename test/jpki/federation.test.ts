@@ -62,8 +62,24 @@ describe.each(combos)('OP signing ID tokens with %s, proxy authenticating with %
       nonce: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       code_challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       code_challenge_method: 'S256',
+      // A card sign-in is a fresh card authentication, even within the OP's session.
+      prompt: 'login',
     });
     expect(f.proxy.events.map((e) => e.type)).toContain('federation.succeeded');
+
+    // "Verified at" is when the card was used, by the OP's clock, and Cognito's auth_time is the same.
+    expect(r.userinfo.jpki_verified_at).toBe(new Date((r.idTokenClaims.auth_time as number) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    expect(r.idTokenClaims.amr).toEqual(['hwk']);
+  });
+
+  test('a second card sign-in in the same browser asks for the card again (the OP session is not enough)', async () => {
+    const pages = (b: { hops: readonly { url: string }[] }) => b.hops.filter((h) => h.url.includes('/interaction/')).length;
+    const first = await f.rp.authorize({ person: 'test-0001' });
+    const before = pages(first.browser);
+    // Without prompt=login the OP answers from its session, without its page.
+    const second = await f.rp.authorize({ person: 'test-0001' }, first.browser);
+    expect(pages(second.browser)).toBeGreaterThan(before);
+    expect((await f.rp.complete(second)).userinfo.name).toBe(f.op.persons.find((p) => p.id === 'test-0001')!.name);
   });
 
   test('the pairwise sub is stable for a person and differs between persons', async () => {

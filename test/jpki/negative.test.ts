@@ -70,6 +70,10 @@ describe('ID token validation (OIDC Core 3.1.3.7)', () => {
     ['sub not ASCII', { idTokenClaims: { sub: 'テスト利用者' } }, 'sub_invalid'],
     ['at_hash of another access token', { idTokenClaims: { at_hash: 'AAAAAAAAAAAAAAAAAAAAAA' } }, 'at_hash_mismatch'],
     ['at_hash missing although required', { idTokenClaims: { at_hash: undefined } }, 'at_hash_missing'],
+    // Rule 11: "verified now" means a card authentication now, by the OP's clock.
+    ['auth_time missing', { idTokenClaims: { auth_time: undefined } }, 'auth_time_missing'],
+    ['auth_time older than the allowed age (an OP session reused)', { idTokenClaims: { auth_time: now() - 3600 } }, 'auth_time_stale'],
+    ['auth_time in the future', { idTokenClaims: { auth_time: now() + 3600 } }, 'auth_time_invalid'],
     // RFC 7515 section 4.1.11: an extension the proxy does not understand is not an algorithm problem.
     ['a crit header naming an unknown extension', { idTokenHeader: { crit: ['urn:example:unknown'], 'urn:example:unknown': true } }, 'critical_header_unsupported'],
   ];
@@ -81,6 +85,41 @@ describe('ID token validation (OIDC Core 3.1.3.7)', () => {
     expect(r.status).toBe(400);
     expect(r.body).toEqual({ error: 'invalid_grant', error_description: `the ID token of the My Number Card service was rejected (${reason})` });
     expect(lastEvent(f)).toEqual({ type: 'token.id_token_rejected', reason, severity: 'critical', tenantId: 'acme' });
+  });
+
+  test.each([
+    ['a lower acr than the one requested', { acr: 'aal1' }],
+    ['no acr at all', { acr: undefined }],
+  ])('%s is rejected when acr_values were sent', async (_name, idTokenClaims) => {
+    const strict = await startFederation({ opAlg: 'RS256', jpki: { acrValues: 'aal3' } });
+    try {
+      const code = await codeFor(strict);
+      strict.op.faults = { idTokenClaims };
+      const r = await redeem(strict, code);
+      expect(r.body).toEqual({ error: 'invalid_grant', error_description: 'the ID token of the My Number Card service was rejected (acr_not_accepted)' });
+      strict.op.faults = {};
+      expect((await redeem(strict, await codeFor(strict))).status).toBe(200); // aal3, as requested
+    } finally {
+      await strict.close();
+    }
+  });
+
+  test('prompt: forward passes on what Cognito sends (never none); sendMaxAge adds max_age', async () => {
+    const fwd = await startFederation({ jpki: { prompt: 'forward', sendMaxAge: true, maxAuthenticationAgeSeconds: 120 } });
+    try {
+      const toOp = async (prompt?: string) => {
+        const u = new URL(fwd.rp.authorizationUrl('s'));
+        if (prompt) u.searchParams.set('prompt', prompt);
+        const res = await fetch(u, { redirect: 'manual' });
+        return new URL(res.headers.get('location')!).searchParams;
+      };
+      expect((await toOp()).get('prompt')).toBeNull();
+      expect((await toOp('login')).get('prompt')).toBe('login');
+      expect((await toOp('none')).get('prompt')).toBeNull();
+      expect((await toOp('login')).get('max_age')).toBe('120');
+    } finally {
+      await fwd.close();
+    }
   });
 
   test('an algorithm outside the configured allowlist is rejected', async () => {
@@ -587,7 +626,7 @@ describe('what is not the OP\'s fault is not reported as the OP\'s', () => {
     const keys = async () => {
       throw new TypeError("Cannot read properties of undefined (reading 'x')");
     };
-    const e = await validateIdToken(token, keys, { issuer: 'i', clientId: 'c', algorithms: ['RS256'], nonce: 'n', accessToken: 'a', clockLeewaySeconds: 0, requireAtHash: false }).catch((x: unknown) => x);
+    const e = await validateIdToken(token, keys, { issuer: 'i', clientId: 'c', algorithms: ['RS256'], nonce: 'n', accessToken: 'a', clockLeewaySeconds: 0, requireAtHash: false, maxAuthenticationAgeSeconds: 300 }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TypeError);
   });
 });

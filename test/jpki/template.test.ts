@@ -90,6 +90,11 @@ describe('the proxy', () => {
         clockLeewaySeconds: 30,
         requestTimeoutMs: 3000,
         requireAtHash: false,
+        maxAuthenticationAgeSeconds: 300,
+        // acr_values "aal3 crl": either value in the ID token is one that was asked for.
+        acceptedAcr: ['aal3', 'crl'],
+        prompt: 'login',
+        sendMaxAge: false,
       },
       clientAssertion: { algorithm: 'RS256', lifetimeSeconds: 60, audience: 'token-endpoint' },
       cognito: { clientId: 'myna-idp-acme', redirectUri: 'https://acme-login.auth.ap-northeast-1.amazoncognito.com/oauth2/idpresponse' },

@@ -271,7 +271,7 @@ export async function startOpEmulator(options: EmulatorOptions): Promise<Running
     acrValues: ['aal3'],
     pkce: { required: () => true },
     scopes: [...SCOPES],
-    claims: { acr: null, amr: null, auth_time: null, sid: null, openid: ['sub', 'acr', 'auth_time'], name: ['name'], address: ['address'], birthdate: ['birthdate'], gender: ['gender'] },
+    claims: { acr: null, amr: null, auth_time: null, sid: null, openid: ['sub', 'acr', 'amr', 'auth_time'], name: ['name'], address: ['address'], birthdate: ['birthdate'], gender: ['gender'] },
     subjectTypes: ['pairwise'],
     pairwiseIdentifier: async (_ctx, accountId, client) =>
       createHash('sha256').update(`${client.sectorIdentifier}|${accountId}|${pairwiseSalt}`).digest('base64url'),
