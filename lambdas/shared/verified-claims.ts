@@ -28,22 +28,44 @@ function address(v: unknown): string | undefined {
   return parts.length ? text(parts.join(' ')) : undefined;
 }
 
-/** YYYY-MM-DD (OIDC); a YYYYMMDD value is normalized. */
+/** YYYY-MM-DD (OIDC Core 5.1); a YYYYMMDD value is normalized; a date that does not exist is dropped. */
 function birthdate(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
   const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(v);
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined;
+  return `${m[1]}-${m[2]}-${m[3]}`;
 }
 
+/**
+ * OIDC's `female` and `male` (Core 5.1), from those or from the codes of JIS X 0303 that the
+ * Japanese public sector uses (1 male, 2 female, 0 not known, 9 not applicable). Any other value
+ * (OIDC allows them) is kept as it came, up to 64 characters.
+ */
+const GENDER_CODES: Record<string, string> = { '1': 'male', '2': 'female', '0': 'unknown', '9': 'not_applicable' };
+function gender(v: unknown): string | undefined {
+  if (typeof v === 'number') v = String(v);
+  if (typeof v !== 'string' || v.length === 0 || v.length > 64) return undefined;
+  return GENDER_CODES[v] ?? v;
+}
+
+/**
+ * The verified attributes, normalized only where OIDC fixes a form (address object, birthdate,
+ * gender codes). Names and addresses are never altered: no Unicode normalization, no width
+ * folding, no trimming, so that 髙, 﨑, 𠮷 and compatibility ideographs reach Cognito exactly as
+ * the card has them.
+ */
 export function verifiedAttributesOf(userinfo: Record<string, unknown>): VerifiedAttributes {
   const out: VerifiedAttributes = {};
   const name = text(userinfo.name);
   const addr = address(userinfo.address);
   const birth = birthdate(userinfo.birthdate);
-  const gender = typeof userinfo.gender === 'string' && userinfo.gender.length <= 64 ? userinfo.gender : undefined;
+  const g = gender(userinfo.gender);
   if (name) out.name = name;
   if (addr) out.address = addr;
   if (birth) out.birthdate = birth;
-  if (gender) out.gender = gender;
+  if (g) out.gender = g;
   return out;
 }

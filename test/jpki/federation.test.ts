@@ -108,10 +108,15 @@ describe('abnormal results and what the OP sends', () => {
     expect(f.proxy.events).toContainEqual(expect.objectContaining({ type: 'callback.op_error', opError: error }));
   });
 
-  test('an address object and JIS gender codes are passed on as strings Cognito can store', async () => {
+  test('an address object and JIS gender codes become what OIDC and Cognito expect', async () => {
     const r = await f.rp.signIn({ person: 'test-0002' });
     expect(r.userinfo.address).toBe('大阪府大阪市北区梅田三丁目1番1号');
-    expect(r.userinfo.gender).toBe('2');
+    expect(r.userinfo.gender).toBe('female'); // JIS X 0303 code 2
+  });
+
+  test('a name with a character outside the BMP and a compatibility ideograph arrives unaltered', async () => {
+    const r = await f.rp.signIn({ person: 'test-0006' });
+    expect(r.userinfo.name).toBe('\u{20BB7}野 \uFA1B子');
   });
 
   test('the ID token Cognito receives carries an ES256 signature from the proxy JWKS', async () => {
