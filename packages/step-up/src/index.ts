@@ -1,0 +1,116 @@
+/**
+ * Step-up for a resource server (RFC 9470, OAuth 2.0 Step Up Authentication Challenge):
+ *
+ * - `requireAuthentication` checks a Cognito access or ID token (signature, issuer, client and
+ *   expiry by aws-jwt-verify) for an authentication level (`acr`) and a maximum age (`auth_time`),
+ *   and when it falls short answers 401 with
+ *   `WWW-Authenticate: Bearer error="insufficient_user_authentication", acr_values="…", max_age=…`.
+ * - `stepUpAuthorizationUrl` turns such a challenge into the app's next `/oauth2/authorize`
+ *   request, with those values.
+ *
+ * Which claims carry the level and its time is the tenant's choice (its `stepUp` settings):
+ * by default `acr` and `auth_time`, as RFC 9470 section 6.2 describes.
+ */
+
+/** What verifies a token: a CognitoJwtVerifier (aws-jwt-verify) or anything of that shape. */
+export interface TokenVerifier {
+  verify(token: string): Promise<Record<string, unknown>>;
+}
+
+export interface AuthenticationRequirement {
+  /** Levels that satisfy, in order of preference (sent in the challenge as acr_values). */
+  readonly acrValues?: readonly string[];
+  /** The most seconds since the authentication (sent as max_age). */
+  readonly maxAgeSeconds?: number;
+  /** The claim holding the level. Default: acr. */
+  readonly acrClaim?: string;
+  /** The claim holding the time of that authentication (seconds since the epoch). Default: auth_time. */
+  readonly authTimeClaim?: string;
+  /** Clock leeway in seconds. Default: 30. */
+  readonly leewaySeconds?: number;
+  readonly now?: () => number;
+}
+
+export type AuthenticationDecision =
+  | { readonly ok: true; readonly claims: Record<string, unknown> }
+  | { readonly ok: false; readonly status: 401; readonly headers: { 'www-authenticate': string }; readonly body: { error: string; error_description: string } };
+
+const quoted = (v: string) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+
+function challenge(error: 'invalid_token' | 'insufficient_user_authentication', description: string, r?: AuthenticationRequirement): AuthenticationDecision {
+  const params = [`error=${quoted(error)}`, `error_description=${quoted(description)}`];
+  if (r?.acrValues?.length) params.push(`acr_values=${quoted(r.acrValues.join(' '))}`);
+  if (r?.maxAgeSeconds !== undefined) params.push(`max_age=${quoted(String(r.maxAgeSeconds))}`);
+  return { ok: false, status: 401, headers: { 'www-authenticate': `Bearer ${params.join(', ')}` }, body: { error, error_description: description } };
+}
+
+/** The bearer token of an Authorization header, if there is exactly one. */
+export const bearerTokenOf = (authorization: string | undefined) => /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? '')?.[1];
+
+export async function requireAuthentication(verifier: TokenVerifier, authorization: string | undefined, r: AuthenticationRequirement): Promise<AuthenticationDecision> {
+  const token = bearerTokenOf(authorization);
+  if (!token) return challenge('invalid_token', 'a bearer token is required', r);
+  let claims: Record<string, unknown>;
+  try {
+    claims = await verifier.verify(token);
+  } catch {
+    return challenge('invalid_token', 'the token is not valid', r);
+  }
+  const now = Math.floor((r.now?.() ?? Date.now()) / 1000);
+  const leeway = r.leewaySeconds ?? 30;
+  const acr = claims[r.acrClaim ?? 'acr'];
+  if (r.acrValues?.length && (typeof acr !== 'string' || !r.acrValues.includes(acr))) {
+    return challenge('insufficient_user_authentication', 'a different authentication level is required', r);
+  }
+  if (r.maxAgeSeconds !== undefined) {
+    const at = claims[r.authTimeClaim ?? 'auth_time'];
+    if (typeof at !== 'number' || at > now + leeway || now - at > r.maxAgeSeconds + leeway) {
+      return challenge('insufficient_user_authentication', 'a more recent authentication is required', r);
+    }
+  }
+  return { ok: true, claims };
+}
+
+/** The parameters of a Bearer challenge (RFC 6750 section 3 syntax). */
+export function parseChallenge(wwwAuthenticate: string): Record<string, string> {
+  const m = /^Bearer\s+(.*)$/i.exec(wwwAuthenticate.trim());
+  if (!m) return {};
+  const out: Record<string, string> = {};
+  for (const p of m[1]!.matchAll(/([a-z_]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/gi)) out[p[1]!] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3]!;
+  return out;
+}
+
+export interface AuthorizationRequest {
+  /** The managed login's `/oauth2/authorize` (stack output ManagedLoginUrl + /oauth2/authorize). */
+  readonly authorizeUrl: string;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly scope: string;
+  readonly state: string;
+  readonly codeChallenge: string;
+  /** Send the person straight to this identity provider (e.g. DigitalAuthApp for the card). */
+  readonly identityProvider?: string;
+}
+
+/**
+ * The authorization request that answers a step-up challenge: the challenge's acr_values and
+ * max_age, `prompt=login` (a fresh authentication, not the session that fell short), PKCE S256.
+ */
+export function stepUpAuthorizationUrl(wwwAuthenticate: string, a: AuthorizationRequest): URL {
+  const c = parseChallenge(wwwAuthenticate);
+  if (c.error !== 'insufficient_user_authentication') throw new Error('not a step-up challenge (RFC 9470 insufficient_user_authentication)');
+  const u = new URL(a.authorizeUrl);
+  const q = u.searchParams;
+  q.set('response_type', 'code');
+  q.set('client_id', a.clientId);
+  q.set('redirect_uri', a.redirectUri);
+  q.set('scope', a.scope);
+  q.set('state', a.state);
+  q.set('code_challenge', a.codeChallenge);
+  q.set('code_challenge_method', 'S256');
+  q.set('prompt', 'login');
+  if (c.acr_values) q.set('acr_values', c.acr_values);
+  if (c.max_age && /^\d+$/.test(c.max_age)) q.set('max_age', c.max_age);
+  if (a.identityProvider) q.set('identity_provider', a.identityProvider);
+  return u;
+}
