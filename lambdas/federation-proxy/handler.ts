@@ -1,6 +1,6 @@
 /**
  * Lambda entry point (function URL): builds the proxy's dependencies once per cold start from
- * the environment and serves the hono app. Keys stay in KMS; secrets come from Secrets Manager.
+ * the environment and serves the Fetch app. Keys stay in KMS; secrets come from Secrets Manager.
  * Both are reached over their JSON APIs with SigV4 (`AwsJsonClient`): the runtime's SDK clients
  * would add about 95 ms to every cold start a person waits for.
  */
