@@ -44,6 +44,8 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
   const opKeys = opKeySet(config.op.jwksUri, { timeoutMs: config.op.requestTimeoutMs, minRefetchIntervalMs: deps.jwksMinRefetchIntervalMs });
   const emit = (e: Omit<SecurityEvent, 'tenantId'>) => deps.events.emit({ ...e, tenantId: config.tenantId });
   const originOf = (req: HttpRequest) => deps.publicOrigin(req.raw, req.env);
+  let refused = 0;
+  let lastRefusalEvent = -Infinity;
   const cookieOptions = (origin: string) => ({ httpOnly: true, sameSite: 'Lax' as const, path: '/', secure: origin.startsWith('https:') });
 
   const authorize = async (req: HttpRequest) => {
@@ -162,7 +164,15 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       await deps.ready?.();
       // Behind CloudFront and its WAF, nothing may reach the proxy around them.
       if (deps.admit && !(await deps.admit(req.raw))) {
-        await emit({ type: 'proxy.request_refused', reason: 'not_through_edge', severity: 'warning' });
+        // Nothing bounds who calls the function URL directly: one event a minute, with the count,
+        // rather than one per request.
+        refused += 1;
+        const now = (deps.now ?? Date.now)();
+        if (now - lastRefusalEvent >= 60_000) {
+          await emit({ type: 'proxy.request_refused', reason: 'not_through_edge', severity: 'warning', count: refused });
+          lastRefusalEvent = now;
+          refused = 0;
+        }
         return json({ error: 'access_denied', error_description: 'this proxy is reached only through its CloudFront distribution' }, 403);
       }
       return undefined;

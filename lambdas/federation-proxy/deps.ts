@@ -25,6 +25,8 @@ export interface FederationProxyDeps {
   readonly admit?: (request: Request) => Promise<boolean>;
   /** Resolves once the deployment is usable (its secrets checked); rejects with a ConfigurationError otherwise. */
   readonly ready?: () => Promise<void>;
+  /** The clock (tests). Default: Date.now. */
+  readonly now?: () => number;
   /** Told of an unexpected error (the operator's log), besides the security event. */
   readonly onInternalError?: (error: Error) => void;
 }

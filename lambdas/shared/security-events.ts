@@ -30,6 +30,8 @@ export interface SecurityEvent {
   /** OAuth error code returned by the OP, when there was one. */
   readonly opError?: string;
   readonly severity: 'info' | 'warning' | 'critical';
+  /** How many occurrences this event stands for, when the same one is reported at most once a minute. */
+  readonly count?: number;
 }
 
 export interface SecurityEventSink {

@@ -181,14 +181,24 @@ describe('behind CloudFront (jpki.edge)', () => {
   const build = async () => {
     const { admitThroughEdge, edgeOrigin } = await import('../../lambdas/federation-proxy/edge');
     const { EDGE_HEADERS } = await import('../../lib/jpki/proxy-edge');
+    const clock = { now: Date.parse('2026-12-01T00:00:00Z') };
     // The same wiring as the Lambda handler with an edge section.
     const { app, events } = await localApp({
       admit: admitThroughEdge(EDGE_HEADERS.originHeader, async () => ['the-origin-secret']),
       publicOrigin: (request) => edgeOrigin(request, EDGE_HEADERS.hostHeader),
+      now: () => clock.now,
     });
     const get = (headers: Record<string, string>) => app(new Request(`https://${DOMAIN}/.well-known/openid-configuration`, { headers }));
-    return { get, events, EDGE_HEADERS };
+    return { get, events, EDGE_HEADERS, clock };
   };
+
+  test('refused requests are reported once a minute with their count, not once each', async () => {
+    const { get, events, clock } = await build();
+    for (let i = 0; i < 50; i++) await get({});
+    clock.now += 60_000;
+    await get({});
+    expect(events.events.map((e) => e.count)).toEqual([1, 50]);
+  });
 
   test('a request that bypasses CloudFront (no origin secret, or a wrong one) is refused', async () => {
     const { get, events } = await build();
@@ -197,7 +207,7 @@ describe('behind CloudFront (jpki.edge)', () => {
       expect(res.status).toBe(403);
       expect(await res.json()).toEqual({ error: 'access_denied', error_description: 'this proxy is reached only through its CloudFront distribution' });
     }
-    expect(events.events.at(-1)).toEqual({ type: 'proxy.request_refused', reason: 'not_through_edge', severity: 'warning', tenantId: 'acme' });
+    expect(events.events).toEqual([{ type: 'proxy.request_refused', reason: 'not_through_edge', severity: 'warning', count: 1, tenantId: 'acme' }]);
   });
 
   test('through CloudFront the issuer is the distribution the viewer asked for, not the function URL', async () => {
