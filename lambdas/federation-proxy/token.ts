@@ -145,7 +145,7 @@ export async function exchangeCode(
   const acr = typeof claims.acr === 'string' && claims.acr.length <= 64 ? claims.acr : undefined;
   const amr = Array.isArray(claims.amr) && claims.amr.length <= 10 && claims.amr.every((m) => typeof m === 'string' && m.length <= 32) ? (claims.amr as string[]) : undefined;
   // When the card was used, by the OP's clock (validated above), never the proxy's.
-  const authTime = claims.auth_time as number;
+  const authTime = Math.floor(claims.auth_time as number);
   const verified = verifiedAttributesOf(userinfo);
   const verifiedAt = new Date(authTime * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const info: SealedUserinfo = {
@@ -154,7 +154,7 @@ export async function exchangeCode(
     jpki_verified_at: verifiedAt,
     jpki_issuer: config.op.issuer,
     ...(acr ? { jpki_acr: acr } : {}),
-    jpki_attestation: await attest(deps.tokenSigner, origin, sub, verified, verifiedAt),
+    jpki_attestation: await attest(deps.tokenSigner, origin, sub, verified, verifiedAt, { opIssuer: config.op.issuer, ...(acr ? { acr } : {}) }),
   };
   const lifetime = config.lifetimes.tokens;
   const idToken = await signJwt(deps.tokenSigner, {

@@ -49,10 +49,10 @@ export interface IdTokenExpectations {
   /**
    * How long ago the person may have authenticated at the OP (`auth_time`, required): a card
    * sign-in must be a fresh one, not an OP session reused (OIDC Core 3.1.2.1 max_age, 3.1.3.7
-   * rule 11).
+   * item 13).
    */
   readonly maxAuthenticationAgeSeconds: number;
-  /** The `acr` values accepted (OIDC Core 3.1.3.7 rule 12); undefined: not checked. */
+  /** The `acr` values accepted (OIDC Core 3.1.3.7 item 12); undefined: not checked. */
   readonly acceptedAcr?: readonly string[];
   readonly now?: () => number;
 }
@@ -121,11 +121,11 @@ export async function validateIdToken(idToken: string, keys: JWTVerifyGetKey, x:
     if (typeof payload.nonce !== 'string' || payload.nonce !== x.nonce) throw new IdTokenError('nonce_mismatch');
     // Rule 7: at most 255 ASCII characters.
     if (typeof payload.sub !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(payload.sub)) throw new IdTokenError('sub_invalid');
-    // Rule 11: a recent authentication, by the OP's clock, never ours.
+    // OIDC Core 3.1.3.7 item 13: a recent authentication, by the OP's clock, never ours.
     if (typeof payload.auth_time !== 'number' || !Number.isFinite(payload.auth_time)) throw new IdTokenError('auth_time_missing');
     if (payload.auth_time > nowSeconds + x.clockLeewaySeconds) throw new IdTokenError('auth_time_invalid');
     if (payload.auth_time < nowSeconds - x.maxAuthenticationAgeSeconds - x.clockLeewaySeconds) throw new IdTokenError('auth_time_stale');
-    // Rule 12: the level that was asked for, not a lower one, nor none.
+    // OIDC Core 3.1.3.7 item 12: the level that was asked for, not a lower one, nor none.
     if (x.acceptedAcr && (typeof payload.acr !== 'string' || !x.acceptedAcr.includes(payload.acr))) throw new IdTokenError('acr_not_accepted');
     // Rule 8.
     if (payload.at_hash === undefined) {

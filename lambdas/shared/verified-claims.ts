@@ -12,8 +12,11 @@ export interface VerifiedAttributes {
 
 const MAX = 2048; // Cognito's limit for a mapped attribute value
 
+/** Twelve digits, alone: the form of an Individual Number (個人番号), which never passes. */
+const INDIVIDUAL_NUMBER = /^\s*\d{12}\s*$/;
+
 function text(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 && v.length <= MAX ? v : undefined;
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX && !INDIVIDUAL_NUMBER.test(v) ? v : undefined;
 }
 
 /** The OIDC address claim may be a string or an address object (OIDC Core section 5.1.1). */
@@ -21,9 +24,9 @@ function address(v: unknown): string | undefined {
   if (typeof v === 'string') return text(v);
   if (!v || typeof v !== 'object') return undefined;
   const a = v as Record<string, unknown>;
-  if (typeof a.formatted === 'string') return text(a.formatted);
+  if (typeof a.formatted === 'string' && a.formatted.length > 0) return text(a.formatted);
   // Japanese order: postal code, prefecture, municipality, street.
-  const parts = [a.postal_code ? `〒${String(a.postal_code)}` : undefined, a.region, a.locality, a.street_address]
+  const parts = [typeof a.postal_code === 'string' && a.postal_code ? `〒${a.postal_code}` : undefined, a.region, a.locality, a.street_address]
     .filter((p): p is string => typeof p === 'string' && p.length > 0);
   return parts.length ? text(parts.join(' ')) : undefined;
 }
@@ -48,7 +51,9 @@ const GENDER_CODES: Record<string, string> = { '1': 'male', '2': 'female', '0': 
 function gender(v: unknown): string | undefined {
   if (typeof v === 'number') v = String(v);
   if (typeof v !== 'string' || v.length === 0 || v.length > 64) return undefined;
-  return GENDER_CODES[v] ?? v;
+  // Digits are a code or nothing: no number of any other kind passes as a gender.
+  if (/^\d+$/.test(v)) return GENDER_CODES[v];
+  return v;
 }
 
 /**

@@ -80,12 +80,15 @@ export const jpkiSchema = z
       .array(z.string().regex(/^[\x21-\x7e]{1,64}$/, { message: 'must be 1-64 printable ASCII characters without spaces' }))
       .min(1)
       .optional()
-      .describe('acr values accepted in the OP’s ID token. Default: the values of acrValues (none checked without acrValues).'),
+      .describe('acr values accepted in the OP’s ID token. Default: each value of acrValues (none checked without acrValues). Set it when the OP answers acr in another form than it was asked (UNCONFIRMED for the Agency), or every card sign-in is refused.'),
     prompt: z
       .enum(['login', 'forward'])
       .default('login')
       .describe('login: always send prompt=login, so the OP asks for the card again even within its session. forward: pass on the prompt Cognito sends. (The OP’s support of prompt is UNCONFIRMED; auth_time is checked either way.)'),
-    sendMaxAge: z.boolean().default(false).describe('Also send max_age=maxAuthenticationAgeSeconds (the OP’s support of max_age is UNCONFIRMED).'),
+    sendMaxAge: z
+      .boolean()
+      .default(true)
+      .describe('Send max_age=maxAuthenticationAgeSeconds, so that the OP asks for the card again rather than the proxy refusing an older authentication, and so that an OP following OIDC Core includes auth_time (every OP must support max_age, OIDC Core 15.1; the Agency’s support is UNCONFIRMED).'),
     clockLeewaySeconds: z.number().int().min(0).max(300).default(60).describe('Clock leeway for exp and iat.'),
     requestTimeoutMs: z.number().int().min(500).max(8000).default(3000).describe('Timeout of each call to the OP.'),
     reservedConcurrency: z

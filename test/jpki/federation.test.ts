@@ -48,6 +48,8 @@ describe.each(combos)('OP signing ID tokens with %s, proxy authenticating with %
       sub: r.userinfo.sub as string,
       attributes: { name: person.name, address: person.address, birthdate: person.birthdate, gender: person.gender },
       verifiedAt: r.userinfo.jpki_verified_at as string,
+      opIssuer: f.op.issuer,
+      acr: 'aal3',
     });
     expect(attested).toBe(true);
 
@@ -62,8 +64,10 @@ describe.each(combos)('OP signing ID tokens with %s, proxy authenticating with %
       nonce: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       code_challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       code_challenge_method: 'S256',
-      // A card sign-in is a fresh card authentication, even within the OP's session.
+      // A card sign-in is a fresh card authentication, even within the OP's session; max_age makes
+      // the OP ask again (and send auth_time) rather than the proxy refuse an older one.
       prompt: 'login',
+      max_age: '300',
     });
     expect(f.proxy.events.map((e) => e.type)).toContain('federation.succeeded');
 

@@ -138,6 +138,15 @@ describe('ID token validation (OIDC Core 3.1.3.7)', () => {
     expect((await redeem(f, code)).status).toBe(200);
   });
 
+  test('auth_time at the edge: the allowed age plus the leeway passes (and a fraction is cut to whole seconds)', async () => {
+    const code = await codeFor(f);
+    f.op.faults = { idTokenClaims: { auth_time: now() - 300 - 50 + 0.5 } };
+    const r = await redeem(f, code);
+    expect(r.status).toBe(200);
+    const { decodeJwt } = await import('jose');
+    expect(Number.isInteger(decodeJwt((r.body as unknown as { id_token: string }).id_token).auth_time)).toBe(true);
+  });
+
   test('exp just past, within the clock leeway, is accepted', async () => {
     const code = await codeFor(f);
     f.op.faults = { idTokenClaims: { exp: now() - 20 } };
@@ -531,9 +540,12 @@ describe('sealed values, client authentication, redirect URIs', () => {
     const r = await f.rp.signIn({ person: 'test-0001' });
     const keys = createRemoteJWKSet(new URL(`${f.proxy.origin}/jwks`));
     const u = r.userinfo as Record<string, string>;
-    const expected = { issuer: f.proxy.origin, sub: u.sub!, verifiedAt: u.jpki_verified_at!, attributes: { name: u.name, address: u.address, birthdate: u.birthdate, gender: u.gender } };
+    const expected = { issuer: f.proxy.origin, sub: u.sub!, verifiedAt: u.jpki_verified_at!, attributes: { name: u.name, address: u.address, birthdate: u.birthdate, gender: u.gender }, opIssuer: f.op.issuer, acr: u.jpki_acr! };
     expect(await verifyAttestation(u.jpki_attestation!, keys, expected)).toBe(true);
     expect(await verifyAttestation(u.jpki_attestation!, keys, { ...expected, attributes: { ...expected.attributes, name: '別人 なりすまし' } })).toBe(false);
+    // The OP and the level are vouched for too: a sandbox attestation cannot pose as production.
+    expect(await verifyAttestation(u.jpki_attestation!, keys, { ...expected, opIssuer: 'https://auth-and-sign.go.jp/api/realms/main' })).toBe(false);
+    expect(await verifyAttestation(u.jpki_attestation!, keys, { ...expected, acr: 'aal4' })).toBe(false);
   });
 
   test('security events carry no personal data', async () => {

@@ -94,7 +94,7 @@ describe('the proxy', () => {
         // acr_values "aal3 crl": either value in the ID token is one that was asked for.
         acceptedAcr: ['aal3', 'crl'],
         prompt: 'login',
-        sendMaxAge: false,
+        sendMaxAge: true,
       },
       clientAssertion: { algorithm: 'RS256', lifetimeSeconds: 60, audience: 'token-endpoint' },
       cognito: { clientId: 'myna-idp-acme', redirectUri: 'https://acme-login.auth.ap-northeast-1.amazoncognito.com/oauth2/idpresponse' },

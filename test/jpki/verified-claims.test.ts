@@ -50,5 +50,14 @@ describe('verifiedAttributesOf', () => {
 
   test('nothing but the four attributes passes, and never an Individual Number', () => {
     expect(verifiedAttributesOf({ name: 'a', individual_number: '123456789012', my_number: '123456789012', sub: 'x', email: 'e@x' })).toEqual({ name: 'a' });
+    // Not even in one of the four fields.
+    expect(verifiedAttributesOf({ name: '123456789012', address: ' 123456789012 ', gender: '123456789012', birthdate: '123456789012' })).toEqual({});
+    expect(verifiedAttributesOf({ gender: 123456789012 })).toEqual({});
+    expect(verifiedAttributesOf({ gender: '3' })).toEqual({});
+  });
+
+  test('an address object builds from its parts when formatted is empty; a postal code that is not a string is left out', () => {
+    expect(verifiedAttributesOf({ address: { formatted: '', region: '東京都', locality: '千代田区' } }).address).toBe('東京都 千代田区');
+    expect(verifiedAttributesOf({ address: { postal_code: { x: 1 }, region: '東京都' } }).address).toBe('東京都');
   });
 });

@@ -4,7 +4,7 @@
  * - `requireAuthentication` checks a Cognito access or ID token (signature, issuer, client and
  *   expiry by aws-jwt-verify) for an authentication level (`acr`) and a maximum age (`auth_time`),
  *   and when it falls short answers 401 with
- *   `WWW-Authenticate: Bearer error="insufficient_user_authentication", acr_values="…", max_age=…`.
+ *   `WWW-Authenticate: Bearer error="insufficient_user_authentication", acr_values="…", max_age="…"`.
  * - `stepUpAuthorizationUrl` turns such a challenge into the app's next `/oauth2/authorize`
  *   request, with those values.
  *
@@ -37,19 +37,42 @@ export type AuthenticationDecision =
 
 const quoted = (v: string) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 
-function challenge(error: 'invalid_token' | 'insufficient_user_authentication', description: string, r?: AuthenticationRequirement): AuthenticationDecision {
-  const params = [`error=${quoted(error)}`, `error_description=${quoted(description)}`];
-  if (r?.acrValues?.length) params.push(`acr_values=${quoted(r.acrValues.join(' '))}`);
-  if (r?.maxAgeSeconds !== undefined) params.push(`max_age=${quoted(String(r.maxAgeSeconds))}`);
-  return { ok: false, status: 401, headers: { 'www-authenticate': `Bearer ${params.join(', ')}` }, body: { error, error_description: description } };
+/** An acr value as a challenge may carry it (RFC 9470 section 3: space-separated, in quotes). */
+const ACR_VALUE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+function checked(r: AuthenticationRequirement): AuthenticationRequirement {
+  const count = (name: string, v: number | undefined) => {
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0)) throw new TypeError(`${name} must be a whole number of seconds, 0 or more`);
+  };
+  count('maxAgeSeconds', r.maxAgeSeconds);
+  count('leewaySeconds', r.leewaySeconds);
+  for (const a of r.acrValues ?? []) if (!ACR_VALUE.test(a)) throw new TypeError(`acr value ${JSON.stringify(a)} has a space, a quote, a backslash or a control character`);
+  return r;
 }
 
-/** The bearer token of an Authorization header, if there is exactly one. */
-export const bearerTokenOf = (authorization: string | undefined) => /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? '')?.[1];
+function challenge(error: 'invalid_token' | 'insufficient_user_authentication' | undefined, description: string, r?: AuthenticationRequirement): AuthenticationDecision {
+  // RFC 6750 section 3.1: a request without a token gets a challenge without an error code.
+  const params = error ? [`error=${quoted(error)}`, `error_description=${quoted(description)}`] : [];
+  // RFC 9470 section 3: acr_values and max_age belong to insufficient_user_authentication.
+  if (error === 'insufficient_user_authentication') {
+    if (r?.acrValues?.length) params.push(`acr_values=${quoted(r.acrValues.join(' '))}`);
+    if (r?.maxAgeSeconds !== undefined) params.push(`max_age=${quoted(String(r.maxAgeSeconds))}`);
+  }
+  return {
+    ok: false,
+    status: 401,
+    headers: { 'www-authenticate': params.length ? `Bearer ${params.join(', ')}` : 'Bearer' },
+    body: { error: error ?? 'invalid_request', error_description: description },
+  };
+}
 
-export async function requireAuthentication(verifier: TokenVerifier, authorization: string | undefined, r: AuthenticationRequirement): Promise<AuthenticationDecision> {
+/** The bearer token of an Authorization header (the scheme is case-insensitive, RFC 9110 section 11.1). */
+export const bearerTokenOf = (authorization: string | undefined) => /^bearer +([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization ?? '')?.[1];
+
+export async function requireAuthentication(verifier: TokenVerifier, authorization: string | undefined, requirement: AuthenticationRequirement): Promise<AuthenticationDecision> {
+  const r = checked(requirement);
   const token = bearerTokenOf(authorization);
-  if (!token) return challenge('invalid_token', 'a bearer token is required', r);
+  if (!token) return challenge(undefined, 'a bearer token is required', r);
   let claims: Record<string, unknown>;
   try {
     claims = await verifier.verify(token);
@@ -71,12 +94,26 @@ export async function requireAuthentication(verifier: TokenVerifier, authorizati
   return { ok: true, claims };
 }
 
-/** The parameters of a Bearer challenge (RFC 6750 section 3 syntax). */
+/**
+ * The parameters of the first Bearer challenge of a WWW-Authenticate value (RFC 9110 section
+ * 11.6.1, RFC 6750 section 3): names lowercased, quoted strings unescaped; it stops at the next
+ * challenge, and a repeated parameter makes the challenge unusable (an empty result).
+ */
 export function parseChallenge(wwwAuthenticate: string): Record<string, string> {
-  const m = /^Bearer\s+(.*)$/i.exec(wwwAuthenticate.trim());
-  if (!m) return {};
+  const token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+  const start = new RegExp(`(?:^|,)\\s*bearer(?:\\s+|\\s*$)`, 'i').exec(wwwAuthenticate);
+  if (!start) return {};
+  const param = new RegExp(`^\\s*(${token})\\s*=\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|(${token}))\\s*(?:,|$)`);
+  let rest = wwwAuthenticate.slice(start.index + start[0].length);
   const out: Record<string, string> = {};
-  for (const p of m[1]!.matchAll(/([a-z_]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/gi)) out[p[1]!] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3]!;
+  for (;;) {
+    const m = param.exec(rest);
+    if (!m) break;
+    const name = m[1]!.toLowerCase();
+    if (name in out) return {};
+    out[name] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]!;
+    rest = rest.slice(m[0].length);
+  }
   return out;
 }
 
@@ -111,6 +148,8 @@ export function stepUpAuthorizationUrl(wwwAuthenticate: string, a: Authorization
   q.set('prompt', 'login');
   if (c.acr_values) q.set('acr_values', c.acr_values);
   if (c.max_age && /^\d+$/.test(c.max_age)) q.set('max_age', c.max_age);
+  // acr_values are passed on as the API named them: Cognito knows its own levels
+  // (urn:cognito:loa:1-4, when native levels are on); map them before, where they differ.
   if (a.identityProvider) q.set('identity_provider', a.identityProvider);
   return u;
 }
