@@ -1,5 +1,3 @@
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Fn, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import {
   OidcAttributeRequestMethod,
@@ -20,10 +18,7 @@ import type { TenantConfig } from './config/schema';
 import { proxyClientIdOf, proxyConfigOf } from './jpki/proxy-config';
 import { ProxyEdge } from './jpki/proxy-edge';
 import { acknowledge } from './private/acknowledge';
-import { BUNDLING } from './private/node-function';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const FEDERATION_PROXY_ENTRY = path.join(here, '..', 'lambdas', 'federation-proxy', 'handler.ts');
+import { BUNDLING, lambdaEntry } from './private/node-function';
 
 /** The user pool attribute each proxy claim is mapped to. */
 export const JPKI_ATTRIBUTE_MAPPING = {
@@ -163,9 +158,12 @@ export class JpkiFederation extends Construct {
     });
     logGroup.grantWrite(role);
 
+    // Not a NodeFunction (lib/private): the key policies need the role before the function, and
+    // the function keeps its logical id, whose function URL is the redirect URI registered at the
+    // Digital Agency. It is bundled the same way.
     this.proxy = new NodejsFunction(this, 'Proxy', {
       description: `myna-idp ${tenant.id}: OIDC federation proxy to the Digital Agency OP`,
-      entry: FEDERATION_PROXY_ENTRY,
+      entry: lambdaEntry('federation-proxy', 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,

@@ -3,7 +3,7 @@
  * the PROXY_CONFIG environment variable) or by the local entry point; checked at start.
  */
 import * as z from 'zod/mini';
-import { ConfigurationError } from '../shared/secrets';
+import { ConfigurationError } from '../shared/configuration-error';
 
 // zod/mini: the tree-shakeable form of zod, to keep the Lambda bundle small.
 const url = z.url({ protocol: /^https?$/ });

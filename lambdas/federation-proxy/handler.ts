@@ -9,7 +9,8 @@ import { functionUrlHandler, type FunctionUrlEvent } from '../shared/function-ur
 import { KmsSigner } from '../shared/kms-signer';
 import { errorFields, jsonLog, type LogLevel } from '../shared/log';
 import { Sealer } from '../shared/sealing';
-import { acceptedVersions, CachedSecretStore, clientSecretsOf, ConfigurationError, SecretsManagerStore } from '../shared/secrets';
+import { ConfigurationError } from '../shared/configuration-error';
+import { acceptedVersions, CachedSecretStore, clientSecretsOf, SecretsManagerStore } from '../shared/secrets';
 import { LoggingSecurityEventSink } from '../shared/security-events';
 import { createFederationProxy } from './app';
 import { parseProxyConfig } from './config';

@@ -6,7 +6,7 @@
  * What reaches a log is decided by the caller: never personal data, tokens or secrets. Errors
  * go through `errorFields`, which keeps the message only of errors whose messages are fixed.
  */
-import { ConfigurationError } from './secrets';
+import { ConfigurationError } from './configuration-error';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 const ORDER: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };

@@ -60,6 +60,12 @@ export async function clientAssertion(signer: JwsSigner, s: OpClientSettings, no
   });
 }
 
+/** A call that got no (whole) answer: timed out, or the connection failed. */
+function transportFailure(e: unknown): OpCallError {
+  const timeout = (e as Error)?.name === 'TimeoutError' || (e as Error)?.name === 'AbortError';
+  return new OpCallError(timeout ? 'op_timeout' : 'op_unreachable', 'the My Number Card service did not answer in time; try again later');
+}
+
 export class OpClient {
   constructor(
     private readonly s: OpClientSettings,
@@ -71,8 +77,7 @@ export class OpClient {
     try {
       res = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.s.requestTimeoutMs) });
     } catch (e) {
-      const timeout = (e as Error)?.name === 'TimeoutError' || (e as Error)?.name === 'AbortError';
-      throw new OpCallError(timeout ? 'op_timeout' : 'op_unreachable', 'the My Number Card service did not answer in time; try again later');
+      throw transportFailure(e);
     }
     let text: string;
     try {
@@ -80,8 +85,7 @@ export class OpClient {
     } catch (e) {
       if (e instanceof ResponseTooLargeError) throw new OpCallError('op_too_large', `the My Number Card service answered with more than ${MAX_RESPONSE_BYTES} bytes`);
       // The timeout covers the body too: a body that trickles in is a timeout.
-      const timeout = (e as Error)?.name === 'TimeoutError' || (e as Error)?.name === 'AbortError';
-      throw new OpCallError(timeout ? 'op_timeout' : 'op_unreachable', 'the My Number Card service did not answer in time; try again later');
+      throw transportFailure(e);
     }
     if (res.status >= 500) throw new OpCallError('op_server_error', 'the My Number Card service is unavailable; try again later', undefined, 'temporarily_unavailable');
     let body: unknown;

@@ -9,6 +9,7 @@
  * expires (5 minutes) or a new instance starts (README: key rotation).
  */
 import { AwsCallError, type AwsJsonClient } from './aws-json';
+import { ConfigurationError } from './configuration-error';
 
 export type SecretStage = 'AWSCURRENT' | 'AWSPREVIOUS';
 
@@ -21,17 +22,6 @@ export interface SecretVersion {
 export interface SecretStore {
   /** The version at `stage`, or undefined when that stage does not exist. */
   get(secretId: string, stage: SecretStage): Promise<SecretVersion | undefined>;
-}
-
-/**
- * A problem of the deployment, not of a request, with a fixed message that names what to fix
- * and never quotes a value: safe to log.
- */
-export class ConfigurationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigurationError';
-  }
 }
 
 export class SecretsManagerStore implements SecretStore {
@@ -52,17 +42,14 @@ export class SecretsManagerStore implements SecretStore {
 /** Secrets held in memory (tests and the local proxy). */
 export class MemorySecretStore implements SecretStore {
   private readonly values: Record<string, Partial<Record<SecretStage, SecretVersion>>> = {};
-  constructor(
-    initial: Record<string, string> = {},
-    private readonly now = () => Date.now(),
-  ) {
-    for (const [id, value] of Object.entries(initial)) this.values[id] = { AWSCURRENT: { value, createdAt: this.now() } };
+  constructor(initial: Record<string, string> = {}) {
+    for (const [id, value] of Object.entries(initial)) this.values[id] = { AWSCURRENT: { value, createdAt: Date.now() } };
   }
   async get(secretId: string, stage: SecretStage): Promise<SecretVersion | undefined> {
     return this.values[secretId]?.[stage];
   }
   /** Rotates (at `createdAt`, default now): the current value becomes the previous one. */
-  rotate(secretId: string, next: string, createdAt = this.now()): void {
+  rotate(secretId: string, next: string, createdAt = Date.now()): void {
     const v = (this.values[secretId] ??= {});
     v.AWSPREVIOUS = v.AWSCURRENT;
     v.AWSCURRENT = { value: next, createdAt };
@@ -110,8 +97,8 @@ export async function acceptedVersions(store: SecretStore, secretId: string, pre
  * `client_secret` string (the form the stack generates). A value in any other form is reported
  * with a fixed message; its content never reaches an error or a log.
  */
-export async function clientSecretsOf(store: SecretStore, secretId: string, previousWindowMs: number, now = Date.now()): Promise<string[]> {
-  return (await acceptedVersions(store, secretId, previousWindowMs, now)).map((raw) => {
+export async function clientSecretsOf(store: SecretStore, secretId: string, previousWindowMs: number): Promise<string[]> {
+  return (await acceptedVersions(store, secretId, previousWindowMs)).map((raw) => {
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);

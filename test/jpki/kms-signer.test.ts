@@ -4,10 +4,11 @@
  * does): what the signer produces must verify with jose against the public key KMS reports.
  */
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
-import { AwsCallError, AwsJsonClient } from '../../lambdas/shared/aws-json';
+import { AwsCallError } from '../../lambdas/shared/aws-json';
 import { KmsSigner } from '../../lambdas/shared/kms-signer';
 import { clientAssertion } from '../../lambdas/shared/op-client';
-import { acceptedVersions, clientSecretsOf, ConfigurationError, SecretsManagerStore } from '../../lambdas/shared/secrets';
+import { ConfigurationError } from '../../lambdas/shared/configuration-error';
+import { acceptedVersions, clientSecretsOf, SecretsManagerStore } from '../../lambdas/shared/secrets';
 import { signJwt, type JwsAlgorithm } from '../../lambdas/shared/signer';
 import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
 
@@ -19,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => aws.close());
 
-const client = (service: string, credentials = STAND_IN_CREDENTIALS) => new AwsJsonClient({ service, region: 'ap-northeast-1', credentials: () => credentials, endpoint: aws.endpoint });
+const client = (service: string, credentials = STAND_IN_CREDENTIALS) => aws.client(service, credentials);
 
 describe.each<[JwsAlgorithm, string]>([
   ['RS256', 'alias/rsa'],

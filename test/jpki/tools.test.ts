@@ -1,10 +1,9 @@
 /** The command-line tools around the federation: client JWKS, local keys, the emulator's clients file. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AwsJsonClient } from '../../lambdas/shared/aws-json';
 import { tenantSchema } from '../../lib/config/schema';
 import { clientJwks } from '../../tools/jpki/client-jwks';
-import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
+import { startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
 import { localTenantKeys } from '../../tools/local/key-store';
 import { readClients } from '../../tools/op-emulator/main';
 import { minimalTenant, tempDir } from '../helpers/tenants';
@@ -16,7 +15,7 @@ beforeAll(async () => {
   aws.addKey('arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'ECC_NIST_P256');
 });
 afterAll(() => aws.close());
-const kms = () => new AwsJsonClient({ service: 'kms', region: 'ap-northeast-1', credentials: () => STAND_IN_CREDENTIALS, endpoint: aws.endpoint });
+const kms = () => aws.client('kms');
 
 const tenant = (jpki: Record<string, unknown> = {}) => ({
   file: 'tenants/acme.yaml',

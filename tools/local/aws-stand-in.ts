@@ -8,7 +8,7 @@ import { generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:cryp
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsV4Signer } from 'aws4fetch';
-import type { AwsCredentials } from '../../lambdas/shared/aws-json';
+import { AwsJsonClient, type AwsCredentials } from '../../lambdas/shared/aws-json';
 
 export const STAND_IN_CREDENTIALS: AwsCredentials = { accessKeyId: 'AKIALOCALSTANDIN0000', secretAccessKey: 'local-stand-in-secret-key-for-tests-only', sessionToken: 'local-session' };
 
@@ -30,6 +30,8 @@ const ALGORITHMS: Record<KeySpec, string[]> = {
 
 export interface AwsStandIn {
   readonly endpoint: string;
+  /** A client of `service` (kms, secretsmanager) that signs with `credentials` (default: the stand-in's own). */
+  client(service: string, credentials?: AwsCredentials): AwsJsonClient;
   /** Every call, as `service target`. */
   readonly calls: string[];
   addKey(keyId: string, spec: KeySpec): void;
@@ -102,6 +104,7 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   return {
     endpoint,
+    client: (service, credentials = STAND_IN_CREDENTIALS) => new AwsJsonClient({ service, region, credentials: () => credentials, endpoint }),
     calls,
     addKey(keyId, spec) {
       const pair = spec === 'RSA_2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
