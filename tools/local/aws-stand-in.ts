@@ -7,8 +7,8 @@
 import { generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AwsV4Signer } from 'aws4fetch';
 import { AwsJsonClient, type AwsCredentials } from '../../lambdas/shared/aws-json';
+import { sigV4Matches } from './sigv4-check';
 
 export const STAND_IN_CREDENTIALS: AwsCredentials = { accessKeyId: 'AKIALOCALSTANDIN0000', secretAccessKey: 'local-stand-in-secret-key-for-tests-only', sessionToken: 'local-session' };
 
@@ -87,13 +87,8 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify(body));
     };
-    // SigV4: sign the same request with the known credentials and compare.
-    const signed = (/SignedHeaders=([^,]+)/.exec(String(req.headers.authorization ?? ''))?.[1] ?? '').split(';');
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => signed.includes(k) && k !== 'host').map(([k, v]) => [k, String(v)]));
-    const expected = await new AwsV4Signer({
-      method: req.method, url: `http://${req.headers.host}${req.url}`, headers, body: text, ...STAND_IN_CREDENTIALS, service, region, datetime: String(req.headers['x-amz-date']),
-    }).sign();
-    if (req.headers.authorization !== expected.headers.get('authorization')) {
+    const signatureOk = await sigV4Matches({ method: req.method ?? 'POST', url: `http://${req.headers.host}${req.url}`, headers: req.headers, body: text, credentials: STAND_IN_CREDENTIALS, service, region });
+    if (!signatureOk) {
       answer(403, { __type: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided.' });
       return;
     }

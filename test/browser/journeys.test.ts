@@ -1,0 +1,191 @@
+/**
+ * A person's journeys through the sandbox's real pages, in Debian's Chromium (playwright-core):
+ * the sample app, the Cognito stand-in's managed login (configured from the synthesized
+ * template), the local mailbox, the federation proxy and the OP emulator's test page.
+ * Screenshots of the main pages go to docs/screenshots/ (the README shows them).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
+import { repoRoot } from '../helpers/tenants';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = path.join(repoRoot, 'docs', 'screenshots');
+const PASSWORD = 'Sandbox-Passw0rd!';
+
+let browser: Browser;
+let s: TestSandbox;
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  s = await startTestSandbox();
+  fs.mkdirSync(SHOTS, { recursive: true });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
+
+async function newPerson(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 480, height: 900 } });
+  return { context, page: await context.newPage() };
+}
+
+/** The code of the newest message to `email` in the local mailbox, read from its page as a person would. */
+async function mailedCode(context: BrowserContext, email: string): Promise<string> {
+  const mail = await context.newPage();
+  await mail.goto(s.urls.mailbox);
+  const row = mail.locator('tbody tr', { hasText: email }).first();
+  const text = await row.innerText();
+  await mail.close();
+  const code = /\b(\d{6})\b/.exec(text)?.[1];
+  if (!code) throw new Error(`no code in the mailbox for ${email}: ${text}`);
+  return code;
+}
+
+async function signUp(page: Page, email: string, screenshots = false) {
+  await page.goto(s.urls.app);
+  await page.getByRole('link', { name: /^サインイン/ }).click();
+  await page.waitForURL(`${s.urls.cognito}/login**`);
+  if (screenshots) await shot(page, 'managed-login-sign-in.png');
+  await page.getByRole('link', { name: /アカウントを作成/ }).click();
+  await page.getByLabel(/メールアドレス/).fill(email);
+  await page.getByLabel(/パスワード/).fill(PASSWORD);
+  if (screenshots) await shot(page, 'managed-login-sign-up.png');
+  await page.getByRole('button', { name: /アカウントを作成/ }).click();
+  await page.getByLabel(/コード/).waitFor();
+  const code = await mailedCode(page.context(), email);
+  await page.getByLabel(/コード/).fill(code);
+  await page.getByRole('button', { name: /確認/ }).click();
+  await page.waitForURL(s.urls.app);
+}
+
+async function signOut(page: Page) {
+  await page.getByRole('link', { name: /サインアウト/ }).click();
+  await page.waitForURL(s.urls.app);
+  await expect(page.getByRole('link', { name: /^サインイン/ })).toBeTruthy();
+}
+
+const profileClaims = async (page: Page) => {
+  await page.goto(`${s.urls.app}profile`);
+  const rows = await page.locator('h2:has-text("All ID token claims") + table tr').allInnerTexts();
+  return Object.fromEntries(rows.map((r) => r.split('\t') as [string, string]));
+};
+
+test('sign up with email and password, confirm by the mailed code, sign out, sign in again', async () => {
+  const { context, page } = await newPerson();
+  await signUp(page, 'hanako@example.jp', true);
+  expect(await page.locator('h1').innerText()).toContain('サインインしました');
+  const mail = s.cognito.mailbox.find((m) => m.to === 'hanako@example.jp')!;
+  expect(mail.subject).toBe('【it】確認コードのお知らせ');
+  const claims = await profileClaims(page);
+  expect(claims.email).toBe('hanako@example.jp');
+  expect(claims.email_verified).toBe('true');
+  expect(claims.token_use).toBe('id');
+  expect(claims.iss).toBe(s.cognito.issuer);
+  await shot(page, 'sample-app-profile.png');
+
+  await page.goto(s.urls.app);
+  await signOut(page);
+  await page.getByRole('link', { name: /^サインイン/ }).click();
+  await page.getByLabel(/メールアドレス/).fill('hanako@example.jp');
+  await page.getByLabel(/^パスワード/).fill('wrong-password-1A!');
+  await page.getByRole('button', { name: /パスワードでサインイン/ }).click();
+  expect(await page.getByRole('alert').innerText()).toContain('Incorrect username or password');
+  await page.getByLabel(/^パスワード/).fill(PASSWORD);
+  await page.getByRole('button', { name: /パスワードでサインイン/ }).click();
+  await page.waitForURL(s.urls.app);
+  expect(await page.locator('h1').innerText()).toContain('サインインしました');
+  await context.close();
+});
+
+test('register a passkey and sign in with it (Chromium virtual authenticator)', async () => {
+  const { context, page } = await newPerson();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true } });
+  await signUp(page, 'taro@example.jp');
+  await page.getByRole('link', { name: /パスキーを登録/ }).click();
+  await page.waitForURL(`${s.urls.cognito}/passkeys/add**`);
+  await page.getByRole('button', { name: /パスキーを登録/ }).click();
+  await expect(page.locator('#passkey-count')).toBeTruthy();
+  await page.waitForFunction(() => document.querySelector('#passkey-count')?.textContent === '1');
+  await shot(page, 'managed-login-passkey-added.png');
+  await page.getByRole('link', { name: /アプリに戻る/ }).click();
+  await page.waitForURL(s.urls.app);
+  await signOut(page);
+
+  await page.getByRole('link', { name: /^サインイン/ }).click();
+  await page.getByLabel(/メールアドレス/).fill('taro@example.jp');
+  await page.getByRole('button', { name: /パスキーでサインイン/ }).click();
+  await page.waitForURL(s.urls.app);
+  expect(await page.locator('h1').innerText()).toContain('サインインしました');
+  const user = s.cognito.users.bySignInName('taro@example.jp')!;
+  expect(user.passkeys).toHaveLength(1);
+  expect(user.passkeys[0]!.counter).toBeGreaterThanOrEqual(0);
+  await context.close();
+});
+
+async function toOpPage(page: Page) {
+  await page.goto(s.urls.app);
+  await page.getByRole('link', { name: /マイナンバーカードで登録・サインイン/ }).click();
+  await page.waitForURL(`${new URL(s.urls.op!).origin}/**`);
+  expect(await page.title()).toBe('テスト応答設定 - デジタル認証アプリ（エミュレーター）');
+}
+
+test('sign in with My Number Card through the proxy and the OP emulator: the card attributes reach the app', async () => {
+  const { context, page } = await newPerson();
+  await toOpPage(page);
+  await page.getByLabel('番号 花子（大阪府大阪市）').check();
+  await shot(page, 'op-emulator-test-response.png');
+  await page.getByRole('button', { name: '応答する' }).click();
+  await page.waitForURL(s.urls.app);
+  expect(await page.locator('h1').innerText()).toContain('サインインしました');
+  const claims = await profileClaims(page);
+  expect(claims['cognito:username']).toMatch(/^DigitalAuthApp_/);
+  expect(claims.name).toBe('番号 花子');
+  expect(claims.address).toBe('大阪府大阪市北区梅田三丁目1番1号');
+  expect(claims.birthdate).toBe('1992-11-23');
+  expect(JSON.parse(claims.identities!)[0]).toMatchObject({ providerName: 'DigitalAuthApp', providerType: 'OIDC' });
+  expect(claims['custom:jpki_issuer']).toBe(s.urls.op);
+
+  // The sensitive action answers with the RFC 9470 challenge; the app offers the card step-up.
+  await page.goto(`${s.urls.app}account/address`);
+  await page.getByLabel(/新しい住所/).fill('東京都千代田区霞が関一丁目1番1号');
+  await page.getByRole('button', { name: /変更する/ }).click();
+  expect(await page.locator('h1').innerText()).toContain('マイナンバーカードでの本人確認が必要です');
+  expect(await page.locator('.notice').innerText()).toMatch(/401 WWW-Authenticate: Bearer error="insufficient_user_authentication", error_description="[^"]+", acr_values="jpki", max_age="300"/);
+  await shot(page, 'sample-app-step-up-challenge.png');
+  await context.close();
+});
+
+test('a person who cancels at the OP comes back to the app with access_denied', async () => {
+  const { context, page } = await newPerson();
+  await toOpPage(page);
+  await page.getByLabel(/access_denied/).check();
+  await page.getByRole('button', { name: '応答する' }).click();
+  await page.waitForURL(`${s.urls.app}auth/callback**`);
+  expect(await page.locator('h1').innerText()).toContain('サインインを中止しました');
+  expect(await page.locator('.notice').innerText()).toContain('access_denied');
+  await context.close();
+});
+
+test('an OP server error ends in a readable error in the app, and nobody is signed in', async () => {
+  const { context, page } = await newPerson();
+  await toOpPage(page);
+  await page.getByLabel(/server_error/).check();
+  await page.getByRole('button', { name: '応答する' }).click();
+  await page.waitForURL(`${s.urls.app}auth/callback**`);
+  expect(await page.locator('h1').innerText()).toContain('サインインできませんでした');
+  expect(await page.locator('.notice').innerText()).toContain('server_error');
+  await page.goto(s.urls.app);
+  expect(await page.locator('h1').innerText()).toContain('ようこそ');
+  await context.close();
+});

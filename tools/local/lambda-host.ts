@@ -1,0 +1,139 @@
+/**
+ * Runs a bundled Lambda function from the cloud assembly (`asset.<hash>/index.mjs`, the code
+ * `cdk deploy` uploads) on this machine, as the Lambda runtime would: in its own worker thread
+ * with its own environment (the function's variables from the template plus the runtime's own),
+ * a cold start on the first invocation, the handler called with (event, context), and the
+ * function's timeout enforced by ending the worker (the next invocation starts cold again).
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+export interface LocalFunctionOptions {
+  /** The folder of the bundled code. */
+  readonly codeDir: string;
+  /** `<file>.<export>` as in the template (index.handler). */
+  readonly handler: string;
+  readonly functionName: string;
+  readonly timeoutMs: number;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export class FunctionError extends Error {
+  constructor(message: string, readonly errorType: string) {
+    super(message);
+    this.name = 'FunctionError';
+  }
+}
+
+// The worker: imports the handler once (the cold start), then answers each invocation.
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+let handler;
+parentPort.on('message', async ({ id, event, context }) => {
+  try {
+    if (!handler) {
+      const mod = await import(workerData.url);
+      handler = mod[workerData.exportName];
+      if (typeof handler !== 'function') throw Object.assign(new Error('Runtime.HandlerNotFound: ' + workerData.exportName + ' is not a function'), { name: 'Runtime.HandlerNotFound' });
+    }
+    const deadline = Date.now() + context.timeoutMs;
+    const result = await handler(event, { ...context, getRemainingTimeInMillis: () => deadline - Date.now() });
+    parentPort.postMessage({ id, result });
+  } catch (e) {
+    parentPort.postMessage({ id, error: { message: String(e && e.message || e), type: (e && e.name) || 'Error' } });
+  }
+});
+`;
+
+export class LocalFunction {
+  private worker?: Worker;
+  private readonly pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** Invocations and cold starts, for tests and benchmarks. */
+  readonly stats = { invocations: 0, coldStarts: 0 };
+
+  constructor(private readonly o: LocalFunctionOptions) {
+    this.entry = entryOf(o);
+  }
+
+  private readonly entry: string;
+
+  private start(): Worker {
+    const [, exportName] = splitHandler(this.o.handler);
+    const env = {
+      AWS_REGION: process.env.AWS_REGION ?? 'ap-northeast-1',
+      AWS_LAMBDA_FUNCTION_NAME: this.o.functionName,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      TZ: ':UTC',
+      NODE_OPTIONS: '',
+      PATH: process.env.PATH ?? '',
+      ...this.o.environment,
+    };
+    const worker = new Worker(WORKER, { eval: true, env, workerData: { url: pathToFileURL(this.entry).href, exportName }, stdout: false, stderr: false });
+    worker.on('message', (m: { id: string; result?: unknown; error?: { message: string; type: string } }) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error) p.reject(new FunctionError(m.error.message, m.error.type));
+      else p.resolve(m.result);
+    });
+    worker.on('error', (e) => this.fail(new FunctionError(e.message, 'Runtime.ExitError')));
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = undefined;
+      this.fail(new FunctionError('the function exited', 'Runtime.ExitError'));
+    });
+    worker.unref();
+    this.stats.coldStarts++;
+    return worker;
+  }
+
+  private fail(e: Error) {
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(e);
+    }
+  }
+
+  /** Invokes the handler with `event`; rejects with a FunctionError on an error, a timeout or a crash. */
+  invoke(event: unknown, timeoutMs = this.o.timeoutMs): Promise<unknown> {
+    this.stats.invocations++;
+    const worker = (this.worker ??= this.start());
+    const id = randomUUID();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new FunctionError(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, 'Sandbox.Timedout'));
+        // Lambda ends the execution environment that timed out.
+        if (this.worker === worker) this.worker = undefined;
+        void worker.terminate();
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      worker.postMessage({ id, event, context: { functionName: this.o.functionName, awsRequestId: id, timeoutMs, memoryLimitInMB: '128', invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${this.o.functionName}` } });
+    });
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
+  }
+}
+
+function entryOf(o: LocalFunctionOptions): string {
+  const [file] = splitHandler(o.handler);
+  const entry = ['.mjs', '.js', '.cjs'].map((ext) => path.join(o.codeDir, `${file}${ext}`)).find((c) => fs.existsSync(c));
+  if (!entry) throw new Error(`${o.functionName}: no ${file}.mjs or ${file}.js in ${o.codeDir} (synthesize with bundling)`);
+  return entry;
+}
+
+function splitHandler(handler: string): [string, string] {
+  const i = handler.lastIndexOf('.');
+  if (i <= 0) throw new Error(`handler "${handler}" is not <file>.<export>`);
+  return [handler.slice(0, i), handler.slice(i + 1)];
+}

@@ -1,0 +1,183 @@
+/**
+ * The whole sign-in flow on one machine: synthesizes a tenant (with bundling, as `cdk synth`
+ * does) and starts, in this process, the OP emulator, the federation proxy (configured from the
+ * template's PROXY_CONFIG), the Cognito stand-in (configured from the template) and the sample
+ * app. Never deployed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { parseProxyConfig, type ProxyConfig } from '../../lambdas/federation-proxy/config';
+import { buildApp } from '../../lib/app';
+import type { LoadedTenant } from '../../lib/config/loader';
+import { createSampleApp } from '../../examples/sample-app/app';
+import { serveSampleApp } from '../../examples/sample-app/serve';
+import { startCognitoStandIn, type RunningStandIn } from '../cognito-stand-in/stand-in';
+import type { CfnTemplate } from '../cognito-stand-in/template';
+import { freePort } from '../local/free-port';
+import { localTenantKeys } from '../local/key-store';
+import { startLocalProxy, type RunningProxy } from '../local/proxy-server';
+import { startOpEmulator, type RunningEmulator } from '../op-emulator/emulator';
+
+export interface SandboxOptions {
+  readonly tenant: LoadedTenant;
+  /** Where the cloud assembly, keys and sandbox.json go (default .local/). */
+  readonly localDir: string;
+  /** Ports; by default the app's comes from the client's callback URL, the OP's from a local issuer, the others are free ports. */
+  readonly ports?: { app?: number; cognito?: number; proxy?: number; op?: number };
+  /** The app client the sample app uses (default: the first confidential client with a localhost callback, else the first with one). */
+  readonly client?: string;
+  /** One line per notable event of each part. */
+  readonly log?: (part: string, line: string) => void;
+}
+
+export interface RunningSandbox {
+  readonly urls: { app: string; cognito: string; proxy?: string; op?: string; mailbox: string };
+  readonly cognito: RunningStandIn;
+  readonly proxy?: RunningProxy;
+  readonly op?: RunningEmulator;
+  readonly clientName: string;
+  readonly stateFile: string;
+  close(): Promise<void>;
+}
+
+export class SandboxError extends Error {}
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const isLocal = (u: URL) => u.hostname === 'localhost' || u.hostname === '127.0.0.1';
+
+/** Synthesizes the tenant into `outdir` (Lambda code bundled) and returns its main template. */
+export function synthesizeTenant(tenant: LoadedTenant, outdir: string): CfnTemplate {
+  const { context } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const app = new App({ outdir, context });
+  buildApp({ app, tenantsDir: path.dirname(tenant.file), only: tenant.config.id });
+  app.synth();
+  return JSON.parse(fs.readFileSync(path.join(outdir, `MynaIdp-${tenant.config.id}.template.json`), 'utf8')) as CfnTemplate;
+}
+
+export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
+  const { config: tenant } = o.tenant;
+  const log = o.log ?? (() => undefined);
+  const assemblyDir = path.join(o.localDir, 'sandbox', 'cdk.out');
+  const template = synthesizeTenant(o.tenant, assemblyDir);
+
+  const clients = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Cognito::UserPoolClient');
+  const localCallback = (r: (typeof clients)[number]) => ((r.Properties?.CallbackURLs ?? []) as string[]).find((u) => isLocal(new URL(u)));
+  const chosen = o.client
+    ? clients.find((r) => r.Properties?.ClientName === o.client)
+    : clients.find((r) => r.Properties?.GenerateSecret === true && localCallback(r)) ?? clients.find((r) => localCallback(r));
+  if (!chosen) {
+    throw new SandboxError(
+      o.client
+        ? `tenant ${tenant.id} has no app client named ${o.client}`
+        : `tenant ${tenant.id} has no app client with a callback URL on localhost: add one (for example http://localhost:3000/auth/callback) to run the sample app`,
+    );
+  }
+  const clientName = String(chosen.Properties!.ClientName);
+  const redirectUri = localCallback(chosen);
+  if (!redirectUri) throw new SandboxError(`app client ${clientName} has no callback URL on localhost`);
+  const appUrl = new URL(redirectUri);
+  const appPort = o.ports?.app ?? Number(appUrl.port || 80);
+
+  const proxyFn = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.PROXY_CONFIG);
+  const cognitoPort = o.ports?.cognito ?? (await freePort());
+  const cognitoOrigin = `http://localhost:${cognitoPort}`;
+
+  let op: RunningEmulator | undefined;
+  let proxy: RunningProxy | undefined;
+  let cognito: RunningStandIn | undefined;
+  let sample: { close(): Promise<void> } | undefined;
+  const stop = async () => {
+    await sample?.close();
+    await cognito?.close();
+    await proxy?.close();
+    await op?.close();
+  };
+  try {
+    let clientSecret = '';
+    if (proxyFn) {
+      const [, fn] = proxyFn;
+      let config: ProxyConfig = parseProxyConfig(String((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.PROXY_CONFIG));
+      const issuer = new URL(config.op.issuer);
+      // The OP: the tenant's own when it is on this machine (the emulator at its issuer), else
+      // the emulator stands in for the Digital Agency's OP.
+      const opPort = o.ports?.op ?? (isLocal(issuer) ? Number(issuer.port || 80) : await freePort());
+      const proxyPort = o.ports?.proxy ?? (await freePort());
+      const keys = await localTenantKeys(tenant.id, config.clientAssertion.algorithm, o.localDir);
+      op = await startOpEmulator({
+        port: opPort,
+        host: '127.0.0.1',
+        clients: [{ client_id: config.op.clientId, redirect_uris: [`http://localhost:${proxyPort}/callback`], jwks: { keys: [await keys.clientAssertion.publicJwk()] }, token_endpoint_auth_signing_alg: config.clientAssertion.algorithm === 'ES256' ? 'ES256' : 'RS256' }],
+      });
+      if (op.issuer !== config.op.issuer) {
+        log('sandbox', `the tenant's OP ${config.op.issuer} is not on this machine: the emulator at ${op.issuer} stands in for it`);
+        const base = op.issuer;
+        config = { ...config, op: { ...config.op, issuer: base, authorizationEndpoint: `${base}/protocol/openid-connect/auth`, tokenEndpoint: `${base}/protocol/openid-connect/token`, userinfoEndpoint: `${base}/protocol/openid-connect/userinfo`, jwksUri: `${base}/protocol/openid-connect/certs` } };
+      }
+      config = { ...config, cognito: { ...config.cognito, redirectUri: `${cognitoOrigin}/oauth2/idpresponse` } };
+      clientSecret = keys.clientSecret;
+      proxy = await startLocalProxy({ config, clientAssertionSigner: keys.clientAssertion, tokenSigner: keys.tokenSigning, clientSecret, sealingSecret: keys.sealingSecret, port: proxyPort, host: '127.0.0.1', publicHost: 'localhost' });
+    }
+    const proxyFunctionId = proxyFn?.[0];
+    cognito = await startCognitoStandIn({
+      template,
+      assemblyDir,
+      port: cognitoPort,
+      host: '127.0.0.1',
+      publicHost: 'localhost',
+      local: {
+        region: tenant.region,
+        account: tenant.account,
+        functionUrl: (id) => (id === proxyFunctionId && proxy ? proxy.origin : undefined),
+        secret: (id, key) => {
+          // The only Secrets Manager reference in a tenant template: Cognito's client secret at the proxy.
+          if (key === 'client_secret' && clientSecret) return clientSecret;
+          throw new SandboxError(`the sandbox has no local value for secret ${id} (${key ?? 'whole string'})`);
+        },
+      },
+      log: (line) => log('cognito', line),
+    });
+    const client = cognito.clients.find((c) => c.name === clientName)!;
+    const logoutUri = ((chosen.Properties!.LogoutURLs ?? []) as string[]).find((u) => isLocal(new URL(u)));
+    const sampleApp = await createSampleApp({
+      issuer: cognito.issuer,
+      clientId: client.id,
+      clientSecret: client.secret,
+      appOrigin: appUrl.origin.replace(/:\d+$/, `:${appPort}`),
+      redirectUri,
+      logoutUri,
+      allowHttp: true,
+      // Until the product's trigger vouches for a card step-up in Cognito's tokens, no token
+      // carries this level: the sensitive action always answers with the challenge.
+      stepUp: { acrValues: ['jpki'], maxAgeSeconds: tenant.jpki?.maxAuthenticationAgeSeconds ?? 300 },
+    });
+    sample = await serveSampleApp(sampleApp, appPort);
+    const urls = {
+      app: `${appUrl.protocol}//${appUrl.hostname}:${appPort}/`,
+      cognito: cognito.origin,
+      ...(proxy ? { proxy: proxy.origin } : {}),
+      ...(op ? { op: op.issuer } : {}),
+      mailbox: `${cognito.origin}/mailbox`,
+    };
+    const stateFile = path.join(o.localDir, 'sandbox.json');
+    fs.mkdirSync(o.localDir, { recursive: true });
+    fs.writeFileSync(stateFile, `${JSON.stringify({ tenant: tenant.id, ...urls, userPoolId: cognito.model.pool.id, clientId: client.id, issuer: cognito.issuer }, null, 2)}\n`);
+    return {
+      urls,
+      cognito,
+      proxy,
+      op,
+      clientName,
+      stateFile,
+      close: async () => {
+        fs.rmSync(stateFile, { force: true });
+        await stop();
+      },
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
