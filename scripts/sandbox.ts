@@ -1,5 +1,5 @@
 /**
- * `npm run sandbox [-- --tenant <id>] [--app-port N] [--cognito-port N] [--proxy-port N] [--op-port N] [--client <name>]`
+ * `npm run sandbox [-- --tenant <id> | --tenant-file <file>] [--app-port N] [--cognito-port N] [--proxy-port N] [--op-port N] [--client <name>] [--local-dir .local] [--quiet]`
  *
  * The whole sign-in flow on this machine: the tenant (default: local, local/tenants/local.yaml)
  * synthesized, then the OP emulator, the federation proxy, the Cognito stand-in and the sample
@@ -7,15 +7,18 @@
  * stops everything.
  */
 import * as path from 'node:path';
+import { loadTenantFile } from '../lib/config/loader';
 import { args, findTenant, runCommand, UsageError } from '../tools/local/tenant-args';
 import { SandboxError, startSandbox } from '../tools/sandbox/sandbox';
 
-const usage = 'npm run sandbox -- [--tenant <id>] [--app-port N] [--cognito-port N] [--proxy-port N] [--op-port N] [--client <name>]';
+const usage = 'npm run sandbox -- [--tenant <id> | --tenant-file <file>] [--local-dir .local] [--quiet] [--app-port N] [--cognito-port N] [--proxy-port N] [--op-port N] [--client <name>]';
 
 await runCommand(async () => {
   const a = args(
     {
       tenant: { type: 'string', default: 'local' },
+      'tenant-file': { type: 'string' },
+      'local-dir': { type: 'string', default: '.local' },
       'app-port': { type: 'string' },
       'cognito-port': { type: 'string' },
       'proxy-port': { type: 'string' },
@@ -33,13 +36,13 @@ await runCommand(async () => {
     return n;
   };
   const started = Date.now();
-  const tenant = findTenant(a.tenant!);
+  const tenant = a['tenant-file'] ? loadTenantFile(a['tenant-file']) : findTenant(a.tenant!);
   process.stdout.write(`synthesizing tenant ${tenant.config.id} (${tenant.file})…\n`);
   let sandbox;
   try {
     sandbox = await startSandbox({
       tenant,
-      localDir: path.resolve('.local'),
+      localDir: path.resolve(a['local-dir']!),
       client: a.client,
       ports: { app: port('app-port'), cognito: port('cognito-port'), proxy: port('proxy-port'), op: port('op-port') },
       log: a.quiet ? undefined : (part, line) => process.stderr.write(`[${part}] ${line}\n`),

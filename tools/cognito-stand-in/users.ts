@@ -79,7 +79,7 @@ export class UserStore {
 
   /** The user a federated identity signs in as: the native user it is linked to, else `<Provider>_<sub>`. */
   byIdentity(providerName: string, userId: string): { user?: User; linkedTo?: User } {
-    const linkedTo = this.all().find((u) => u.links.some((l) => l.providerName === providerName && l.userId === userId));
+    const linkedTo = this.all().find((u) => u.status !== 'EXTERNAL_PROVIDER' && u.links.some((l) => l.providerName === providerName && l.userId === userId));
     return { linkedTo, user: this.get(`${providerName}_${userId}`) };
   }
 
