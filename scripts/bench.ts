@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only synth,bundle,cold,latency]`: measured figures, printed as tables
+ * `npm run bench [-- --only synth,bundle,cold,latency,sandbox]`: measured figures, printed as tables
  * and as JSON. Nothing here asserts a target: the figures are for people to read and compare.
  *
  * synth    `cdk synth` (the real CLI) of 1, 10 and 50 copies of the example tenant, generated in
@@ -13,6 +13,10 @@
  *          with a local key), once on plain localhost and once with a simulated network round
  *          trip to the OP (20 ms each way, on every OP answer: what a real deployment pays);
  *          then 50 concurrent sign-ins through the proxy with the error count.
+ * sandbox  `npm run sandbox` (tsx, synth with bundling, the four servers) from spawn to the
+ *          moment .local/sandbox.json exists (median of 3, seconds); then one full browser
+ *          journey in Chromium against it: sign-up, the mailed code, sign-out, My Number Card
+ *          sign-in at the OP emulator, the profile page (seconds, median of 3).
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -267,6 +271,74 @@ if (wanted('latency')) {
   if (errors.length) console.log(`first error: ${(errors[0] as PromiseRejectedResult).reason}`);
   await proxy.close();
   await op.close();
+}
+
+if (wanted('sandbox')) {
+  const { chromium } = await import('playwright-core');
+  const { localTenantInput } = await import('../test/helpers/sandbox');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'myna-idp-bench-sandbox-'));
+  const [appPort, opPort] = [await freePort(), await freePort()];
+  const t = localTenantInput();
+  delete t.$schema;
+  t.appClients = t.appClients.map((c: Record<string, unknown>) => ({ ...c, callbackUrls: [`http://localhost:${appPort}/auth/callback`], logoutUrls: [`http://localhost:${appPort}/`] }));
+  t.jpki.issuer = `http://localhost:${opPort}/api/realms/main`;
+  fs.mkdirSync(path.join(dir, 'tenants'));
+  const file = path.join(dir, 'tenants', 'local.yaml');
+  fs.writeFileSync(file, stringify(t));
+  const localDir = path.join(dir, 'local');
+  const stateFile = path.join(localDir, 'sandbox.json');
+  const { spawn } = await import('node:child_process');
+  const startOnce = async () => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/sandbox.ts', '--tenant-file', file, '--local-dir', localDir, '--quiet'], { detached: true, stdio: 'ignore' });
+    while (!fs.existsSync(stateFile)) await new Promise((r) => setTimeout(r, 20));
+    const seconds = (performance.now() - t0) / 1000;
+    const stop = () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); process.kill(-child.pid!, 'SIGINT'); });
+    return { seconds, stop, state: JSON.parse(fs.readFileSync(stateFile, 'utf8')) as Record<string, string> };
+  };
+  const starts: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const r = await startOnce();
+    starts.push(r.seconds);
+    await r.stop();
+  }
+  const running = await startOnce();
+  starts.push(running.seconds);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const journeys: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const context = await browser.newContext({ locale: 'ja-JP' });
+    const page = await context.newPage();
+    const t0 = performance.now();
+    const email = `bench${i}@example.jp`;
+    await page.goto(running.state.app!);
+    await page.getByRole('link', { name: /^サインイン/ }).click();
+    await page.getByRole('link', { name: /アカウントを作成/ }).click();
+    await page.getByLabel(/メールアドレス/).fill(email);
+    await page.getByLabel(/パスワード/).fill('Bench-Passw0rd!');
+    await page.getByRole('button', { name: /アカウントを作成/ }).click();
+    await page.getByLabel(/コード/).waitFor();
+    const mailbox = (await (await fetch(`${running.state.cognito}/mailbox.json`)).json()) as Array<{ to: string; body: string }>;
+    await page.getByLabel(/コード/).fill(/\b(\d{6})\b/.exec(mailbox.filter((m) => m.to === email).at(-1)!.body)![1]!);
+    await page.getByRole('button', { name: /確認/ }).click();
+    await page.waitForURL(running.state.app!);
+    await page.getByRole('link', { name: /サインアウト/ }).click();
+    await page.getByRole('link', { name: /マイナンバーカードで登録・サインイン/ }).click();
+    await page.getByRole('button', { name: '応答する' }).click();
+    await page.waitForURL(running.state.app!);
+    await page.goto(`${running.state.app}profile`);
+    await page.locator('h1').waitFor();
+    journeys.push((performance.now() - t0) / 1000);
+    await context.close();
+  }
+  await browser.close();
+  await running.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+  figures.sandbox = { startToReadySeconds: round(median(starts)), startRuns: starts.map((x) => round(x)), browserJourneySeconds: round(median(journeys)), journeyRuns: journeys.map((x) => round(x)) };
+  console.log('\nsandbox (npm run sandbox on a generated copy of the local tenant)');
+  console.log('| figure | median (s) | runs (s) |\n| --- | ---: | --- |');
+  console.log(`| start to ready (spawn to .local/sandbox.json) | ${round(median(starts))} | ${starts.map((x) => round(x)).join(', ')} |`);
+  console.log(`| one browser journey (sign-up, mailed code, sign-out, card sign-in, profile) | ${round(median(journeys))} | ${journeys.map((x) => round(x)).join(', ')} |`);
 }
 
 console.log('\nJSON:');

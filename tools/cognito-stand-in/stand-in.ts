@@ -273,6 +273,9 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
       if (toMap && Object.keys(toMap).length) mapped = { ...toMap };
     }
 
+    // The app client must be able to write every mapped attribute, or the sign-in fails.
+    const unwritable = Object.keys(mapped).filter((a) => tx.client.writeAttributes && !tx.client.writeAttributes.includes(a));
+    if (unwritable.length) throw new OAuthError('invalid_request', `The app client cannot write the mapped attributes ${unwritable.join(', ')}`);
     const { user: existing, linkedTo } = users.byIdentity(provider.name, userId);
     if (linkedTo) {
       users.setAttributes(linkedTo, mapped);

@@ -1,3 +1,4 @@
+/* global window, document, fetch */
 // The managed login pages' script: passkey sign-in and registration (WebAuthn through
 // @simplewebauthn/browser, served as /static/webauthn.js) and the email-code button.
 (function () {
