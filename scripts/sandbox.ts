@@ -38,7 +38,20 @@ await runCommand(async () => {
   const started = Date.now();
   const tenant = a['tenant-file'] ? loadTenantFile(a['tenant-file']) : findTenant(a.tenant!);
   process.stdout.write(`synthesizing tenant ${tenant.config.id} (${tenant.file})…\n`);
-  let sandbox;
+  // Ctrl-C is handled from here on: during start-up it stops what has started once it is up.
+  let stopRequested = false;
+  let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopRequested = true;
+    if (!sandbox) return;
+    stopping ??= sandbox.close().then(() => {
+      process.stdout.write('sandbox stopped\n');
+      process.exitCode = 0;
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     sandbox = await startSandbox({
       tenant,
@@ -51,6 +64,7 @@ await runCommand(async () => {
     if (e instanceof SandboxError) throw new UsageError(e.message);
     throw e;
   }
+  if (stopRequested) return stop();
   const u = sandbox.urls;
   process.stdout.write(
     [
@@ -69,14 +83,4 @@ await runCommand(async () => {
       '',
     ].join('\n'),
   );
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await sandbox.close();
-    process.stdout.write('sandbox stopped\n');
-    process.exitCode = 0;
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 });

@@ -42,7 +42,7 @@ test('npm run sandbox: ready block, sandbox.json with the URLs, and a clean Ctrl
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
     const stateFile = path.join(localDir, 'sandbox.json');
-    for (let i = 0; i < 600 && !fs.existsSync(stateFile); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 600 && !(fs.existsSync(stateFile) && out.includes('Ctrl-C to stop.')); i++) await new Promise((r) => setTimeout(r, 100));
     expect(fs.existsSync(stateFile)).toBe(true);
     const state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as Record<string, string>;
     expect(state).toMatchObject({ app: `http://localhost:${app}/`, op: `http://localhost:${op}/api/realms/main` });

@@ -15,7 +15,7 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as oidc from 'openid-client';
 import { JwtVerifier } from 'aws-jwt-verify';
-import { requireAuthentication, stepUpAuthorizationUrl, type AuthenticationRequirement } from '../../packages/step-up/src/index';
+import { parseChallenge, requireAuthentication, stepUpAuthorizationUrl, type AuthenticationRequirement } from '../../packages/step-up/src/index';
 
 export interface SampleAppConfig {
   /** The user pool's issuer (stack output Issuer). */
@@ -227,6 +227,8 @@ export async function createSampleApp(config: SampleAppConfig) {
     });
     if (res.status === 401) {
       const challenge = res.headers.get('www-authenticate') ?? '';
+      // An expired or invalid token is not a step-up: sign in again.
+      if (parseChallenge(challenge).error !== 'insufficient_user_authentication') return signIn(c, '/account/address');
       s.address = String(form.address ?? '');
       return html(
         c,

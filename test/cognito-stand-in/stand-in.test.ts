@@ -306,3 +306,37 @@ describe('triggers from the cloud assembly', () => {
     }
   });
 });
+
+describe('managed login sessions and email codes', () => {
+  let s: RunningStandIn;
+  beforeAll(async () => {
+    const template = templateOf(tenant());
+    const pool = Object.values(template.Resources).find((r) => r.Type === 'AWS::Cognito::UserPool')!;
+    (pool.Properties!.Policies as { SignInPolicy: { AllowedFirstAuthFactors: string[] } }).SignInPolicy.AllowedFirstAuthFactors = ['PASSWORD', 'EMAIL_OTP'];
+    s = await standIn(template);
+    confirmedUser(s, 'goro@example.jp');
+  });
+  afterAll(() => s.close());
+
+  const authorize = (extra: Record<string, string>, cookie = '') =>
+    fetch(`${s.origin}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: s.clients[0]!.id, redirect_uri: 'http://localhost:5001/cb', ...extra })}`, { redirect: 'manual', headers: { cookie } });
+
+  test('an email code signs in; the session then returns a code without the page, unless max_age or prompt=login ask again', async () => {
+    const tx = new URL((await authorize({})).headers.get('location')!, s.origin).searchParams.get('tx')!;
+    const sent = await fetch(`${s.origin}/login/email-otp`, { method: 'POST', body: new URLSearchParams({ tx, email: 'goro@example.jp' }) });
+    expect(sent.status).toBe(200);
+    const mail = s.mailbox.at(-1)!;
+    expect(mail).toMatchObject({ to: 'goro@example.jp', purpose: 'sign-in code' });
+    const code = /\b(\d{8})\b/.exec(mail.body)![1]!;
+    const username = s.users.bySignInName('goro@example.jp')!.username;
+    const wrong = await fetch(`${s.origin}/login/email-otp/verify`, { method: 'POST', body: new URLSearchParams({ tx, username, code: '00000000' === code ? '11111111' : '00000000' }) });
+    expect(wrong.status).toBe(400);
+    const ok = await fetch(`${s.origin}/login/email-otp/verify`, { method: 'POST', body: new URLSearchParams({ tx, username, code }), redirect: 'manual' });
+    expect(ok.headers.get('location')).toMatch(/^http:\/\/localhost:5001\/cb\?code=/);
+    const cookie = ok.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await authorize({}, cookie)).headers.get('location')).toMatch(/^http:\/\/localhost:5001\/cb\?code=/);
+    expect((await authorize({ prompt: 'login' }, cookie)).headers.get('location')).toMatch(/^\/login\?tx=/);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await authorize({ max_age: '0' }, cookie)).headers.get('location')).toMatch(/^\/login\?tx=/);
+  });
+});

@@ -342,7 +342,11 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
       return c.redirect(startFederation(txId, provider));
     }
     const session = currentSession(c);
-    if (session && q.prompt !== 'login' && q.prompt !== 'select_account') {
+    // max_age (OIDC Core 3.1.2.1): a session older than it signs in again. [U] for Cognito
+    // without native authentication levels; acr_values are not acted on (levels not emulated).
+    const maxAge = q.max_age !== undefined && /^\d+$/.test(q.max_age) ? Number(q.max_age) : undefined;
+    const fresh = session && (maxAge === undefined || Math.floor(Date.now() / 1000) - session.authTime <= maxAge);
+    if (session && fresh && q.prompt !== 'login' && q.prompt !== 'select_account') {
       txs.delete(txId);
       return c.redirect(redirectWithCode(tx, session));
     }
