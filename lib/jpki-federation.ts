@@ -38,11 +38,12 @@ export const JPKI_CUSTOM_ATTRIBUTE_MAPPING = {
  * The proxy's Lambda timeout: its slowest request (/token) makes at most five calls to the OP,
  * each bounded by `requestTimeoutMs` (code redemption, JWKS, one JWKS refetch for an unknown
  * kid, userinfo and its one retry), waits at most one second between two JWKS fetches
- * (shared/op-keys), and makes at most six AWS calls of 3 s each (three KMS signatures, the
- * three secrets on a cold start). The function must answer with an OAuth error rather than be
- * cut off by its own timeout.
+ * (shared/op-keys), and makes at most twelve AWS calls of 3 s each (three KMS signatures, the
+ * three secrets on a cold start, four DynamoDB calls for the card record and its link, two
+ * user pool calls to link). The function must answer with an OAuth error rather than be cut off
+ * by its own timeout.
  */
-export const proxyTimeoutOf = (requestTimeoutMs: number) => Duration.seconds(Math.ceil((5 * requestTimeoutMs + 1000 + 6 * 3000) / 1000) + 2);
+export const proxyTimeoutOf = (requestTimeoutMs: number) => Duration.seconds(Math.ceil((5 * requestTimeoutMs + 1000 + 12 * 3000) / 1000) + 2);
 
 export interface JpkiFederationProps {
   readonly tenant: TenantConfig & { jpki: JpkiConfig };
@@ -61,6 +62,7 @@ export interface JpkiFederationProps {
  */
 export class JpkiFederation extends Construct {
   readonly proxy: NodejsFunction;
+  readonly proxyRole: iam.Role;
   readonly proxyUrl: lambda.FunctionUrl;
   /** The proxy's origin (its issuer for Cognito), without a trailing slash. */
   readonly proxyOrigin: string;
@@ -78,10 +80,10 @@ export class JpkiFederation extends Construct {
     const alias = (name: string) => `alias/myna-idp/${tenant.id}/${name}`;
 
     const retain = production ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
-    const role = new iam.Role(this, 'ProxyRole', {
+    const role = (this.proxyRole = new iam.Role(this, 'ProxyRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `myna-idp ${tenant.id}: the JPKI federation proxy`,
-    });
+    }));
     // The keys' own policies decide who signs: only the proxy's role. The account keeps every
     // other right (administration, GetPublicKey for the JWKS command), and an explicit deny
     // stops every other principal from signing, whatever IAM policies or grants
@@ -246,6 +248,10 @@ export class JpkiFederation extends Construct {
     (this.identityProvider.node.defaultChild as CfnUserPoolIdentityProvider).addPropertyOverride('AttributeMapping.username', 'sub');
 
     const stack = Stack.of(this);
+    new CfnOutput(stack, 'JpkiLinkIntentUrl', {
+      description: 'Apps POST here with a user access token to get the login_hint that links a card sign-in to that user (step-up, linking)',
+      value: `${this.proxyOrigin}/link-intent`,
+    });
     new CfnOutput(stack, 'JpkiRedirectUri', {
       description: 'Register this redirect_uri with the Digital Agency (the proxy callback)',
       value: `${this.proxyOrigin}/callback`,

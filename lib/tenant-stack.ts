@@ -4,6 +4,7 @@ import { AppClients } from './app-clients';
 import type { LoadedTenant } from './config/loader';
 import { UserPoolClientIdentityProvider } from 'aws-cdk-lib/aws-cognito';
 import { JpkiFederation } from './jpki-federation';
+import { JpkiStepUp } from './jpki/step-up';
 import { needsMailResources } from './email-sender';
 import { EdgeWafStack } from './jpki/edge-waf-stack';
 import { LoginDomain } from './login-domain';
@@ -25,6 +26,7 @@ export class TenantStack extends Stack {
   readonly loginDomain: LoginDomain;
   readonly appClients: AppClients;
   readonly jpkiFederation?: JpkiFederation;
+  readonly jpkiStepUp?: JpkiStepUp;
   /** The tenant's SES resources, deployed first (`MynaIdp-<id>-mail`), when it creates any. */
   readonly mailStack?: MailStack;
   /** The proxy's web ACL in us-east-1 (`MynaIdp-<id>-edge`), when `jpki.edge` is set. */
@@ -66,6 +68,15 @@ export class TenantStack extends Stack {
       jpkiAttributesMapped: idp !== undefined,
       dependsOn: idp ? [idp] : [],
     });
+    if (this.jpkiFederation && jpki) {
+      this.jpkiStepUp = new JpkiStepUp(this, 'JpkiStepUp', {
+        tenant: { ...t, jpki },
+        userPool: this.userPool.userPool,
+        clients: this.appClients.clients,
+        proxy: this.jpkiFederation.proxy,
+        proxyRole: this.jpkiFederation.proxyRole,
+      });
+    }
     new ManagedLoginBranding(this, 'Branding', {
       userPool: this.userPool.userPool,
       clients: this.appClients.clients,

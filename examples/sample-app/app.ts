@@ -35,6 +35,13 @@ export interface SampleAppConfig {
   readonly cardProvider?: string;
   /** What the sensitive action demands (RFC 9470): levels, maximum age, and the claims that carry them. */
   readonly stepUp: AuthenticationRequirement;
+  /**
+   * The federation proxy's link endpoint (stack output JpkiLinkIntentUrl): with the user's
+   * access token it gives a login_hint under which a card sign-in is linked to this user (or
+   * refused when the card belongs to another account). Without it, a card sign-in from a
+   * signed-in user would be a separate account, so step-up and linking are off.
+   */
+  readonly linkIntentUrl?: string;
   /** Allow http:// for the issuer (the local sandbox only). */
   readonly allowHttp?: boolean;
 }
@@ -43,7 +50,8 @@ interface Session {
   idToken?: string;
   accessToken?: string;
   claims?: Record<string, unknown>;
-  pending?: { state: string; nonce: string; verifier: string; returnTo: string };
+  /** A sign-in in progress; `sameUser`: the card step-up or link must come back as this user. */
+  pending?: { state: string; nonce: string; verifier: string; returnTo: string; sameUser?: string };
   address?: string;
 }
 
@@ -95,6 +103,24 @@ export async function createSampleApp(config: SampleAppConfig) {
     return sessions.get(id);
   };
 
+  /** A new session id at sign-in (no fixation): the old id is forgotten. */
+  const rotate = (c: Context, s: Session) => {
+    const old = getCookie(c, 'sample_session');
+    if (old) sessions.delete(old);
+    const id = randomBytes(24).toString('base64url');
+    sessions.set(id, s);
+    setCookie(c, 'sample_session', id, { path: '/', httpOnly: true, sameSite: 'Lax', secure: config.appOrigin.startsWith('https:') });
+  };
+
+  /** A login_hint from the proxy that ties the next card sign-in to the signed-in user. */
+  const linkHint = async (s: Session): Promise<string> => {
+    if (!config.linkIntentUrl || !s.accessToken) throw new Error('linking My Number Card is not configured for this app (linkIntentUrl)');
+    const res = await fetch(config.linkIntentUrl, { method: 'POST', headers: { authorization: `Bearer ${s.accessToken}` } });
+    const body = (await res.json().catch(() => ({}))) as { login_hint?: string; error_description?: string };
+    if (!res.ok || !body.login_hint) throw new Error(`the card cannot be linked to this account: ${body.error_description ?? res.status}`);
+    return body.login_hint;
+  };
+
   const html = (c: Context, title: string, body: string, status = 200) => {
     const s = sessionOf(c);
     c.header('content-security-policy', CSP);
@@ -108,13 +134,13 @@ export async function createSampleApp(config: SampleAppConfig) {
   };
 
   /** Starts a sign-in: PKCE, state and nonce kept in the session; extra parameters for the card or a step-up. */
-  const signIn = async (c: Context, returnTo: string, extra: Record<string, string> = {}, url?: (state: string, challenge: string) => URL) => {
+  const signIn = async (c: Context, returnTo: string, extra: Record<string, string> = {}, url?: (state: string, challenge: string) => URL, sameUser?: string) => {
     const s = sessionOf(c, true)!;
     const verifier = oidc.randomPKCECodeVerifier();
     const challenge = await oidc.calculatePKCECodeChallenge(verifier);
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    s.pending = { state, nonce, verifier, returnTo };
+    s.pending = { state, nonce, verifier, returnTo, ...(sameUser ? { sameUser } : {}) };
     const target = url
       ? url(state, challenge)
       : oidc.buildAuthorizationUrl(discovery, { redirect_uri: config.redirectUri, scope, state, nonce, code_challenge: challenge, code_challenge_method: 'S256', ...extra });
@@ -149,7 +175,13 @@ export async function createSampleApp(config: SampleAppConfig) {
   });
 
   app.get('/auth/login', (c) => signIn(c, '/'));
-  app.get('/auth/card', (c) => signIn(c, c.req.query('link') ? '/profile' : '/', { identity_provider: cardProvider }));
+  app.get('/auth/card', async (c) => {
+    if (!c.req.query('link')) return signIn(c, '/', { identity_provider: cardProvider });
+    // Link the card to the signed-in user: the proxy links it (or refuses) before Cognito sees it.
+    const s = sessionOf(c);
+    if (!s?.claims) return c.redirect('/auth/login');
+    return signIn(c, '/profile', { identity_provider: cardProvider, login_hint: await linkHint(s) }, undefined, String(s.claims.sub));
+  });
 
   app.get('/auth/callback', async (c) => {
     const s = sessionOf(c);
@@ -157,6 +189,10 @@ export async function createSampleApp(config: SampleAppConfig) {
     if (!s || !pending) return html(c, 'サインイン', '<h1>サインインをやり直してください <span class="en">Please sign in again</span></h1><p>このブラウザーで始めたサインインが見つかりません。<span class="en">No sign-in was started in this browser.</span></p><p><a class="button" href="/">ホーム / Home</a></p>', 400);
     const url = new URL(c.req.url);
     const error = url.searchParams.get('error');
+    // An answer that is not to this browser's sign-in (another state) changes nothing.
+    if (url.searchParams.get('state') !== pending.state) {
+      return html(c, 'サインイン', '<h1>サインインをやり直してください <span class="en">Please sign in again</span></h1><p>この応答は、このブラウザーで始めたサインインのものではありません。<span class="en">This answer is not for the sign-in started in this browser.</span></p><p><a class="button" href="/">ホーム / Home</a></p>', 400);
+    }
     if (error) {
       s.pending = undefined;
       const cancelled = error === 'access_denied';
@@ -169,9 +205,12 @@ export async function createSampleApp(config: SampleAppConfig) {
     }
     const tokens = await oidc.authorizationCodeGrant(discovery, url, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
     s.pending = undefined;
-    s.idToken = tokens.id_token;
-    s.accessToken = tokens.access_token;
-    s.claims = { ...tokens.claims()! };
+    const claims = { ...tokens.claims()! };
+    // A step-up or link must come back as the same user; anything else is not this person's account.
+    if (pending.sameUser && claims.sub !== pending.sameUser) {
+      return html(c, 'サインイン', '<h1>別のアカウントでした <span class="en">That was another account</span></h1><p class="notice">マイナンバーカードは、このアカウントに連携されていません。<span class="en">The My Number Card is not linked to this account.</span></p><p><a class="button" href="/">ホーム / Home</a></p>', 403);
+    }
+    rotate(c, { idToken: tokens.id_token, accessToken: tokens.access_token, claims, address: s.address });
     return c.redirect(pending.returnTo);
   });
 
@@ -211,11 +250,16 @@ export async function createSampleApp(config: SampleAppConfig) {
     return c.json({ ok: true, address: body.address.trim(), sub: decision.claims.sub });
   });
 
-  const addressForm = (message = '') =>
+  const addressForm = (message = '', value = '') =>
     '<h1>住所変更 <span class="en">Change of address</span></h1>' +
     message +
-    '<form method="post" action="/account/address"><label for="address">新しい住所 <span class="en">New address</span></label><br><input id="address" name="address" required maxlength="200" style="width:100%;padding:.5em;font-size:1em"><br><button class="button" type="submit">変更する / Change</button></form>';
-  app.get('/account/address', (c) => (sessionOf(c)?.claims ? html(c, '住所変更', addressForm()) : c.redirect('/auth/login')));
+    '<form method="post" action="/account/address"><label for="address">新しい住所 <span class="en">New address</span></label><br>' +
+    `<input id="address" name="address" required maxlength="200" value="${esc(value)}" style="width:100%;padding:.5em;font-size:1em">` +
+    '<br><button class="button" type="submit">変更する / Change</button></form>';
+  app.get('/account/address', (c) => {
+    const s = sessionOf(c);
+    return s?.claims ? html(c, '住所変更', addressForm(s.address ? '<p class="ok">本人確認ができました。もう一度「変更する」を押してください。<span class="en">Verified: press Change again.</span></p>' : '', s.address ?? '')) : c.redirect('/auth/login');
+  });
   app.post('/account/address', async (c) => {
     const s = sessionOf(c);
     if (!s?.accessToken) return c.redirect('/auth/login');
@@ -246,11 +290,23 @@ export async function createSampleApp(config: SampleAppConfig) {
   });
 
   // The challenge becomes the next authorization request: its acr_values and max_age, prompt=login, the card.
-  app.get('/auth/step-up', (c) =>
-    signIn(c, '/account/address', {}, (state, codeChallenge) =>
-      stepUpAuthorizationUrl(c.req.query('challenge') ?? '', { authorizeUrl: meta.authorization_endpoint!, clientId: config.clientId, redirectUri: config.redirectUri, scope, state, codeChallenge, identityProvider: cardProvider }),
-    ),
-  );
+  // The card step-up is also a link request: the card must be (or become) this user's.
+  app.get('/auth/step-up', async (c) => {
+    const s = sessionOf(c);
+    if (!s?.claims) return c.redirect('/auth/login');
+    const hint = await linkHint(s);
+    return signIn(
+      c,
+      '/account/address',
+      {},
+      (state, codeChallenge) => {
+        const u = stepUpAuthorizationUrl(c.req.query('challenge') ?? '', { authorizeUrl: meta.authorization_endpoint!, clientId: config.clientId, redirectUri: config.redirectUri, scope, state, codeChallenge, identityProvider: cardProvider });
+        u.searchParams.set('login_hint', hint);
+        return u;
+      },
+      String(s.claims.sub),
+    );
+  });
 
   app.get('/auth/logout', (c) => {
     const id = getCookie(c, 'sample_session');

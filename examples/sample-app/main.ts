@@ -29,7 +29,16 @@ const app = await createSampleApp({
   appOrigin,
   redirectUri,
   logoutUri: process.env.SAMPLE_LOGOUT_URI,
-  stepUp: { acrValues: (process.env.SAMPLE_ACR_VALUES ?? 'jpki').split(' '), maxAgeSeconds: Number(process.env.SAMPLE_MAX_AGE ?? 300), acrClaim: process.env.SAMPLE_ACR_CLAIM ?? 'acr' },
+  linkIntentUrl: process.env.SAMPLE_LINK_INTENT_URL,
+  // The tenant's jpki.stepUp (defaults shown): the claims the product adds, bound to the session.
+  stepUp: {
+    acrValues: process.env.SAMPLE_ACR_VALUES?.split(' ').filter(Boolean),
+    maxAgeSeconds: Number(process.env.SAMPLE_MAX_AGE ?? 300),
+    acrClaim: process.env.SAMPLE_ACR_CLAIM ?? 'myna_acr',
+    authTimeClaim: process.env.SAMPLE_AUTH_TIME_CLAIM ?? 'myna_auth_time',
+    sessionTimeClaim: process.env.SAMPLE_SESSION_TIME_CLAIM ?? 'myna_session_time',
+    sessionBindingSeconds: Number(process.env.SAMPLE_SESSION_BINDING ?? 30),
+  },
 });
 const server = await serveSampleApp(app, Number(new URL(redirectUri).port || 80));
 process.stdout.write(`sample app on ${appOrigin}/ (Ctrl-C to stop)\n`);

@@ -7,7 +7,7 @@ import { OAuthError } from '../shared/oauth-error';
 import { OpClient } from '../shared/op-client';
 import { opKeySet } from '../shared/op-keys';
 import type { SecurityEvent } from '../shared/security-events';
-import { RedirectableError, startAuthorization, UnsafeRedirectError } from './authorize';
+import { LINK_HINT_PREFIX, RedirectableError, startAuthorization, UnsafeRedirectError } from './authorize';
 import { CallbackError, finishAuthorization } from './callback';
 import type { FederationProxyDeps } from './deps';
 import { errorPageHtml, PAGE_CSP, rootPageHtml } from './pages';
@@ -127,6 +127,24 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
     }
   };
 
+  // An app asks to link My Number Card to its signed-in user: with that user's Cognito access
+  // token, it gets a login_hint (sealed, 10 minutes) to pass on /oauth2/authorize with
+  // identity_provider; Cognito forwards login_hint to the proxy, which links at /token.
+  const linkIntent = async (req: HttpRequest) => {
+    const token = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '')?.[1];
+    const user = token && deps.linking ? await deps.linking.userOfAccessToken(token) : undefined;
+    if (!deps.linking || !user || !user.native) {
+      await emit({ type: 'link.intent_refused', reason: !deps.linking ? 'linking_unavailable' : !user ? 'token_invalid' : 'not_a_pool_user', severity: 'warning' });
+      return json(
+        { error: 'invalid_token', error_description: !user ? 'a valid access token of the user pool is required' : 'only a user of the pool (not of an identity provider) can link a card' },
+        401,
+        { 'www-authenticate': 'Bearer error="invalid_token"', 'cache-control': 'no-store' },
+      );
+    }
+    const hint = `${LINK_HINT_PREFIX}${await deps.sealer.seal('link', { u: user.username }, 600)}`;
+    return json({ login_hint: hint, expires_in: 600 }, 200, { 'cache-control': 'no-store' });
+  };
+
   const discovery = (req: HttpRequest) => {
     const origin = originOf(req);
     return json({
@@ -151,6 +169,7 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       'GET /authorize': authorize,
       'GET /callback': callback,
       'POST /token': token,
+      'POST /link-intent': linkIntent,
       'GET /userinfo': userinfo,
       'POST /userinfo': userinfo,
       'GET /jwks': async () => json({ keys: [await deps.tokenSigner.publicJwk()] }, 200, { 'cache-control': 'public, max-age=300' }),

@@ -19,7 +19,12 @@ export interface TransactionState {
   cs: string;
   /** Cognito's nonce, if it sent one (echoed in the proxy's ID token). */
   cn?: string;
+  /** The pool user this card sign-in is to be linked to (a link request from the app). */
+  lk?: string;
 }
+
+/** login_hint values of this form are link requests sealed by the proxy (POST /link-intent). */
+export const LINK_HINT_PREFIX = 'myna-link.';
 
 /** An error that cannot be returned to a redirect URI (unknown client or redirect URI). */
 export class UnsafeRedirectError extends OAuthError {
@@ -101,8 +106,19 @@ export async function startAuthorization(
     const requested = param(query, 'prompt')?.split(' ').filter((v) => FORWARDED_PROMPTS.has(v));
     const cognitoPrompt = requested?.length ? requested.join(' ') : undefined;
 
+    // Cognito passes login_hint on to the IdP: a link request of the app travels in it.
+    const hint = param(query, 'login_hint', 1024);
+    let link: string | undefined;
+    if (hint?.startsWith(LINK_HINT_PREFIX) && deps.linking) {
+      try {
+        link = (await deps.sealer.unseal<{ u: string }>('link', hint.slice(LINK_HINT_PREFIX.length))).u;
+      } catch {
+        throw new OAuthError('invalid_request', 'the request to link My Number Card has expired or is not valid; start it again from the app');
+      }
+    }
+
     const pkce = createPkce();
-    const tx: TransactionState = { s: randomToken(), n: randomToken(), v: pkce.verifier, cs: state, ...(cognitoNonce ? { cn: cognitoNonce } : {}) };
+    const tx: TransactionState = { s: randomToken(), n: randomToken(), v: pkce.verifier, cs: state, ...(cognitoNonce ? { cn: cognitoNonce } : {}), ...(link ? { lk: link } : {}) };
     const sealed = await deps.sealer.seal('transaction', { ...tx }, config.lifetimes.transaction);
     // JSON escaping can make a state of quotes or backslashes twice its length: hold the cookie
     // itself, not only its parts, under what browsers keep.

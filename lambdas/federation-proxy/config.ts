@@ -44,6 +44,8 @@ export const proxyConfigSchema = z.strictObject({
     clientId: z.string().check(z.minLength(1)),
     /** The exact idpresponse URL of the tenant's user pool domain. */
     redirectUri: url,
+    /** The proxy's name as an identity provider of the pool (federated usernames are <name>_<sub>). */
+    providerName: z.string().check(z.minLength(1)),
   }),
   /** Lifetimes of what the proxy issues, in seconds. */
   lifetimes: z.strictObject({

@@ -1,3 +1,4 @@
+import type { CardRecordStore } from '../shared/card-records';
 import type { Sealer } from '../shared/sealing';
 import type { SecurityEventSink } from '../shared/security-events';
 import type { JwsSigner } from '../shared/signer';
@@ -27,6 +28,20 @@ export interface FederationProxyDeps {
   readonly ready?: () => Promise<void>;
   /** The clock (tests). Default: Date.now. */
   readonly now?: () => number;
+  /** Where each validated card authentication is recorded (DynamoDB; memory locally). */
+  readonly cards?: CardRecordStore;
+  /** Account linking through the user pool's admin API (AdminLinkProviderForUser). */
+  readonly linking?: AccountLinking;
   /** Told of an unexpected error (the operator's log), besides the security event. */
   readonly onInternalError?: (error: Error) => void;
+}
+
+/** What the proxy does in the user pool to link a card to an existing user. */
+export interface AccountLinking {
+  /** The pool's username of a valid access token of this pool (any app client), or undefined. */
+  userOfAccessToken(token: string): Promise<{ username: string; native: boolean } | undefined>;
+  /** Whether the pool has a user of this name (the card's own federated user, `<provider>_<sub>`). */
+  userExists(username: string): Promise<boolean>;
+  /** AdminLinkProviderForUser: the card subject `sub` becomes an identity of the native user `username`. */
+  link(username: string, sub: string): Promise<void>;
 }

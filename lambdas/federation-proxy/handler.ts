@@ -6,6 +6,8 @@
  */
 import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
 import { functionUrlHandler, type FunctionUrlEvent } from '../shared/function-url';
+import { DynamoCardRecordStore } from '../shared/card-records';
+import { cognitoLinking } from '../shared/cognito-linking';
 import { KmsSigner } from '../shared/kms-signer';
 import { errorFields, jsonLog, type LogLevel } from '../shared/log';
 import { Sealer } from '../shared/sealing';
@@ -29,6 +31,20 @@ const region = required('AWS_REGION');
 const kms = new AwsJsonClient({ service: 'kms', region, credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_KMS, timeoutMs: 3000 });
 const secretsManager = new AwsJsonClient({ service: 'secretsmanager', region, credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER, timeoutMs: 3000 });
 const secrets = new CachedSecretStore(new SecretsManagerStore(secretsManager));
+// The card records (DynamoDB) and linking in the user pool; both off where the table or pool is not given.
+const table = process.env.CARD_RECORDS_TABLE;
+const userPoolId = process.env.USER_POOL_ID;
+const cards = table
+  ? new DynamoCardRecordStore(new AwsJsonClient({ service: 'dynamodb', region, credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, timeoutMs: 3000, jsonVersion: '1.0' }), table)
+  : undefined;
+const linking = userPoolId
+  ? cognitoLinking({
+      cognito: new AwsJsonClient({ service: 'cognito-idp', region, credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, timeoutMs: 3000 }),
+      userPoolId,
+      issuer: process.env.COGNITO_ISSUER ?? `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`,
+      providerName: config.cognito.providerName,
+    })
+  : undefined;
 const clientSecretArn = required('CLIENT_SECRET_ARN');
 const sealingSecretArn = required('SEALING_SECRET_ARN');
 const previousWindowMs = config.previousSecretMinutes * 60_000;
@@ -62,6 +78,8 @@ const app = createFederationProxy({
   ready,
   ...(edge ? { admit: admitThroughEdge(edge.originHeader, originSecrets) } : {}),
   events: new LoggingSecurityEventSink(log),
+  cards,
+  linking,
   onInternalError: (error) => log.error('internal error', { error: errorFields(error) }),
   // The function URL's own domain, as Lambda reports it (not a client-supplied header); behind
   // CloudFront, the viewer's host as the CloudFront Function copied it into an admitted request.

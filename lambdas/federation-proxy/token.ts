@@ -31,7 +31,7 @@ export class TokenStepError extends OAuthError {
   constructor(
     code: OAuthError['code'],
     description: string,
-    readonly event: 'token.client_authentication_failed' | 'token.code_rejected' | 'token.op_error' | 'token.id_token_rejected' | 'token.userinfo_rejected',
+    readonly event: 'token.client_authentication_failed' | 'token.code_rejected' | 'token.op_error' | 'token.id_token_rejected' | 'token.userinfo_rejected' | 'token.link_refused' | 'token.record_failed',
     readonly reason: string,
     readonly opError?: string,
     status?: number,
@@ -148,6 +148,16 @@ export async function exchangeCode(
   const authTime = Math.floor(claims.auth_time as number);
   const verified = verifiedAttributesOf(userinfo);
   const verifiedAt = new Date(authTime * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // The record apps' verified claims come from (never from user attributes), then the link.
+  if (deps.cards) {
+    try {
+      await deps.cards.putAuthentication({ sub, attributes: verified, ...(acr ? { acr } : {}), authTime, opIssuer: config.op.issuer, sessionTime: now });
+    } catch {
+      throw new TokenStepError('temporarily_unavailable', 'the card authentication could not be recorded', 'token.record_failed', 'record_unavailable', undefined, 503);
+    }
+  }
+  if (sealed.lk) await linkCard(deps, sealed.lk, sub);
+
   const info: SealedUserinfo = {
     sub,
     ...verified,
@@ -170,4 +180,26 @@ export async function exchangeCode(
   });
   const accessToken = await deps.sealer.seal('access-token', { ...info }, lifetime);
   return { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, id_token: idToken };
+}
+
+/**
+ * Links the card subject to the pool user who asked for it, before Cognito ever sees that
+ * identity (AdminLinkProviderForUser needs one that has never signed in). A card already linked
+ * to another user, or with a pool user of its own, is refused: never a silent takeover.
+ */
+async function linkCard(deps: FederationProxyDeps, username: string, sub: string): Promise<void> {
+  const { linking, cards } = deps;
+  if (!linking || !cards) throw new TokenStepError('access_denied', 'linking My Number Card is not available here', 'token.link_refused', 'linking_unavailable');
+  const card = await cards.getCard(sub);
+  if (card?.linkedUser === username) return;
+  if (card?.linkedUser) throw new TokenStepError('access_denied', 'this My Number Card is already linked to another account', 'token.link_refused', 'linked_to_another_user');
+  if (await linking.userExists(`${deps.config.cognito.providerName}_${sub}`)) {
+    throw new TokenStepError('access_denied', 'this My Number Card already has an account of its own: sign in with the card and use that account', 'token.link_refused', 'card_has_own_user');
+  }
+  try {
+    await linking.link(username, sub);
+    await cards.putLink(username, sub);
+  } catch {
+    throw new TokenStepError('temporarily_unavailable', 'My Number Card could not be linked to the account', 'token.link_refused', 'link_failed', undefined, 503);
+  }
 }

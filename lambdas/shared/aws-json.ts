@@ -1,5 +1,5 @@
 /**
- * AWS calls over the JSON protocol (KMS, Secrets Manager), signed with SigV4 by aws4fetch.
+ * AWS calls over the JSON protocol (KMS, Secrets Manager, DynamoDB, Cognito), signed with SigV4 by aws4fetch.
  *
  * The proxy makes three kinds of AWS call (kms:Sign, kms:GetPublicKey,
  * secretsmanager:GetSecretValue). The runtime's SDK clients cost about 95 ms of import time on
@@ -42,6 +42,8 @@ export interface AwsJsonClientOptions {
   /** Default: https://<service>.<region>.amazonaws.com (a local endpoint in tests). */
   readonly endpoint?: string;
   readonly timeoutMs?: number;
+  /** The JSON protocol version: 1.1 (KMS, Secrets Manager, Cognito) or 1.0 (DynamoDB). */
+  readonly jsonVersion?: '1.0' | '1.1';
 }
 
 export class AwsJsonClient {
@@ -64,7 +66,7 @@ export class AwsJsonClient {
     const url = this.o.endpoint ?? `https://${this.o.service}.${this.o.region}.amazonaws.com/`;
     const res = await aws.fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+      headers: { 'content-type': `application/x-amz-json-${this.o.jsonVersion ?? '1.1'}`, 'x-amz-target': target },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(this.o.timeoutMs ?? 3000),
     });

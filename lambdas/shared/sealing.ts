@@ -14,7 +14,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { acceptedVersions, type SecretStore } from './secrets';
 
-export type SealPurpose = 'transaction' | 'code' | 'access-token';
+export type SealPurpose = 'transaction' | 'code' | 'access-token' | 'link';
 
 export class SealedValueError extends Error {
   constructor(readonly reason: 'expired' | 'invalid') {

@@ -20,6 +20,7 @@ export const KEYCLOAK_PATHS = {
   jwks: '/protocol/openid-connect/certs',
 } as const;
 
+const claimName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: 'must be a lowercase claim name (letters, digits, underscores)' });
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' });
 
 export const jpkiSchema = z
@@ -132,6 +133,36 @@ export const jpkiSchema = z
       })
       .default({})
       .describe('Pinned versions of the secrets CloudFormation hands to Cognito and CloudFront. Default: the version current at the first deploy.'),
+    stepUp: z
+      .strictObject({
+        claims: z
+          .strictObject({
+            acr: claimName.default('myna_acr').describe('Claim with the acr of the latest My Number Card authentication (set by the OP; Cognito reserves acr itself).'),
+            authTime: claimName.default('myna_auth_time').describe('Claim with the time of that card authentication, by the OP’s clock (seconds).'),
+            sessionTime: claimName.default('myna_session_time').describe('Claim with the time that card authentication reached Cognito (seconds): an API accepts the step-up only when the token’s auth_time is this time (within sessionBindingSeconds), i.e. when this Cognito session is the card sign-in.'),
+          })
+          .default({ acr: 'myna_acr', authTime: 'myna_auth_time', sessionTime: 'myna_session_time' })
+          .describe('Names of the claims the product adds to ID and access tokens for step-up (a pre token generation trigger).'),
+        defaultMaxAgeSeconds: z.number().int().min(30).max(3600).default(300).describe('How old a card authentication may be for a sensitive action, when the API does not say (the sample app and @myna-idp/step-up use it).'),
+        maximumMaxAgeSeconds: z.number().int().min(30).max(86_400).default(900).describe('The largest max_age an API of this tenant may accept for a card step-up.'),
+        sessionBindingSeconds: z.number().int().min(5).max(120).default(30).describe('How far apart the card authentication’s arrival at Cognito and the session’s auth_time may be.'),
+      })
+      .default({ claims: { acr: 'myna_acr', authTime: 'myna_auth_time', sessionTime: 'myna_session_time' }, defaultMaxAgeSeconds: 300, maximumMaxAgeSeconds: 900, sessionBindingSeconds: 30 })
+      .describe('Step-up with My Number Card: the claims that prove a recent card authentication bound to this Cognito session, and the ages an API may demand.'),
+    verifiedClaims: z
+      .strictObject({
+        trustFramework: z
+          .string()
+          .regex(/^[\x21-\x7e]{1,128}$/, { message: 'must be 1-128 printable ASCII characters' })
+          .default('urn:myna-idp:trust-framework:jpki-user-authentication')
+          .describe('verification.trust_framework of verified_claims. Not jp_aml: under the AML rules JPKI counts through the signature certificate, while the Agency’s authentication uses the user authentication certificate.'),
+        clients: z
+          .record(z.string().min(1), z.array(z.enum(['name', 'address', 'birthdate', 'gender'])).min(1))
+          .default({})
+          .describe('Per app client name, the card-verified claims its ID tokens carry in verified_claims. Unlisted clients get none.'),
+      })
+      .default({ trustFramework: 'urn:myna-idp:trust-framework:jpki-user-authentication', clients: {} })
+      .describe('OpenID Connect for Identity Assurance verified_claims, from the server-side record of the latest card authentication (never from user attributes).'),
     providerName: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9-]{0,30}[A-Za-z0-9]$/, { message: 'must be 2-32 letters, digits or hyphens, starting with a letter' })
@@ -141,6 +172,12 @@ export const jpkiSchema = z
   .describe('My Number Card federation through the Digital Agency OpenID Provider.');
 
 export type JpkiConfig = z.output<typeof jpkiSchema>;
+
+/** Claims a pre token generation trigger cannot add or change (Cognito ignores them). */
+export const COGNITO_RESERVED_CLAIMS = new Set([
+  'acr', 'amr', 'aud', 'auth_time', 'azp', 'exp', 'iat', 'identities', 'iss', 'sub', 'token_use', 'nonce', 'at_hash', 'cognito:username',
+  'client_id', 'event_id', 'jti', 'origin_jti', 'username', 'version', 'scope', 'device_key', 'c_hash',
+]);
 
 /** The OP's issuer and endpoints, resolved from the section. */
 export function opEndpointsOf(jpki: JpkiConfig): { issuer: string; authorization: string; token: string; userinfo: string; jwks: string } {
@@ -154,7 +191,7 @@ export function opEndpointsOf(jpki: JpkiConfig): { issuer: string; authorization
   };
 }
 
-export const jpkiRules: ReadonlyArray<TenantRule<{ jpki?: JpkiConfig }>> = [
+export const jpkiRules: ReadonlyArray<TenantRule<{ jpki?: JpkiConfig; appClients: ReadonlyArray<{ name: string }> }>> = [
   (t, report) => {
     const j = t.jpki;
     if (!j) return;
@@ -168,6 +205,20 @@ export const jpkiRules: ReadonlyArray<TenantRule<{ jpki?: JpkiConfig }>> = [
     ];
     for (const [path, u] of urls) {
       if (u && !u.startsWith('https://') && !isLocalhost(new URL(u))) report(path, 'must be https (http only for localhost)');
+    }
+  },
+  (t, report) => {
+    const s = t.jpki?.stepUp;
+    if (!s) return;
+    if (s.defaultMaxAgeSeconds > s.maximumMaxAgeSeconds) report(['jpki', 'stepUp', 'defaultMaxAgeSeconds'], 'must not exceed maximumMaxAgeSeconds');
+    const names = Object.values(s.claims);
+    if (new Set(names).size !== names.length) report(['jpki', 'stepUp', 'claims'], 'each claim needs its own name');
+    for (const [k, n] of Object.entries(s.claims)) {
+      if (COGNITO_RESERVED_CLAIMS.has(n)) report(['jpki', 'stepUp', 'claims', k], `${n} is a claim Cognito reserves`);
+    }
+    const clients = new Set(t.appClients.map((c) => c.name));
+    for (const name of Object.keys(t.jpki!.verifiedClaims.clients)) {
+      if (!clients.has(name)) report(['jpki', 'verifiedClaims', 'clients', name], `no app client is named ${name}`);
     }
   },
 ];

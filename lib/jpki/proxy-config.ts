@@ -35,7 +35,7 @@ export function proxyConfigOf(tenant: TenantConfig & { jpki: JpkiConfig }, overr
       sendMaxAge: j.sendMaxAge,
     },
     clientAssertion: { algorithm: j.clientAssertion.algorithm, lifetimeSeconds: j.clientAssertion.lifetimeSeconds, audience: j.clientAssertion.audience },
-    cognito: { clientId: proxyClientIdOf(tenant.id), redirectUri: overrides.redirectUri ?? idpResponseUrlOf(tenant) },
+    cognito: { clientId: proxyClientIdOf(tenant.id), redirectUri: overrides.redirectUri ?? idpResponseUrlOf(tenant), providerName: j.providerName },
     // Cognito redeems the code at once, from the idpresponse request the browser makes right
     // after the callback: a bearer credential in a URL should live no longer than that.
     lifetimes: { transaction: 600, code: 30, tokens: 300 },

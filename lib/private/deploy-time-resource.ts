@@ -24,6 +24,8 @@ export interface DeployTimeResourceProps {
  */
 export class DeployTimeResource extends Construct {
   readonly resource: CustomResource;
+  /** The handler's role (for grants on keys the handler uses). */
+  readonly handlerRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: DeployTimeResourceProps) {
     super(scope, id);
@@ -32,6 +34,7 @@ export class DeployTimeResource extends Construct {
       description: props.description,
       timeout: props.timeout ?? Duration.minutes(1),
     });
+    this.handlerRole = handler.role;
     for (const s of props.statements) handler.role.addToPolicy(s);
     const provider = new Provider(this, 'Provider', { onEventHandler: handler.fn });
     this.resource = new CustomResource(this, 'Resource', {

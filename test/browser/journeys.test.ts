@@ -154,15 +154,16 @@ test('sign in with My Number Card through the proxy and the OP emulator: the car
   expect(claims.address).toBe('大阪府大阪市北区梅田三丁目1番1号');
   expect(claims.birthdate).toBe('1992-11-23');
   expect(JSON.parse(claims.identities!)[0]).toMatchObject({ providerName: 'DigitalAuthApp', providerType: 'OIDC' });
-  expect(claims['custom:jpki_issuer']).toBe(s.urls.op);
+  // The proof comes from the card record, not from the (user-writable) custom attributes.
+  expect(claims['custom:jpki_issuer']).toBeUndefined();
+  expect(claims.myna_acr).toBe('aal3');
+  expect(JSON.parse(claims.verified_claims!).claims.name).toBe('番号 花子');
 
-  // The sensitive action answers with the RFC 9470 challenge; the app offers the card step-up.
+  // This session is the card sign-in: the sensitive action passes without another step-up.
   await page.goto(`${s.urls.app}account/address`);
   await page.getByLabel(/新しい住所/).fill('東京都千代田区霞が関一丁目1番1号');
   await page.getByRole('button', { name: /変更する/ }).click();
-  expect(await page.locator('h1').innerText()).toContain('マイナンバーカードでの本人確認が必要です');
-  expect(await page.locator('.notice').innerText()).toMatch(/401 WWW-Authenticate: Bearer error="insufficient_user_authentication", error_description="[^"]+", acr_values="jpki", max_age="300"/);
-  await shot(page, 'sample-app-step-up-challenge.png');
+  expect(await page.locator('h1').innerText()).toContain('住所を変更しました');
   await context.close();
 });
 
@@ -188,4 +189,130 @@ test('an OP server error ends in a readable error in the app, and nobody is sign
   await page.goto(s.urls.app);
   expect(await page.locator('h1').innerText()).toContain('ようこそ');
   await context.close();
+});
+
+describe('step-up with My Number Card', () => {
+  /** Signs up `email` with a password, then links the card of `person` through a step-up of the change of address. */
+  async function stepUp(page: Page, person: string) {
+    await page.goto(`${s.urls.app}account/address`);
+    await page.getByLabel(/新しい住所/).fill('東京都千代田区霞が関一丁目1番1号');
+    await page.getByRole('button', { name: /変更する/ }).click();
+    expect(await page.locator('h1').innerText()).toContain('マイナンバーカードでの本人確認が必要です');
+    expect(await page.locator('.notice').innerText()).toMatch(/401 WWW-Authenticate: Bearer error="insufficient_user_authentication", error_description="[^"]+", acr_values="aal3", max_age="300"/);
+    if (!fs.existsSync(path.join(SHOTS, 'sample-app-step-up-challenge.png')) || process.env.CI) await shot(page, 'sample-app-step-up-challenge.png');
+    await page.getByRole('link', { name: /マイナンバーカードで確認/ }).click();
+    await page.waitForURL(`${new URL(s.urls.op!).origin}/**`);
+    await page.getByLabel(person).check();
+    await page.getByRole('button', { name: '応答する' }).click();
+    await page.waitForURL(`${s.urls.app}account/address`);
+  }
+
+  test('password sign-in → the API demands step-up → the card at the emulator → the API succeeds, as one user with two identities', async () => {
+    const { context, page } = await newPerson();
+    await signUp(page, 'yuki@example.jp');
+    const before = await profileClaims(page);
+    expect(before.myna_acr).toBeUndefined();
+    await stepUp(page, '髙橋 﨑一郎（北海道札幌市・旧字体を含む氏名）');
+    expect(await page.locator('.ok').innerText()).toContain('本人確認ができました');
+    await page.getByRole('button', { name: /変更する/ }).click();
+    expect(await page.locator('h1').innerText()).toContain('住所を変更しました');
+    await shot(page, 'sample-app-step-up-done.png');
+
+    const claims = await profileClaims(page);
+    expect(claims.sub).toBe(before.sub);
+    expect(claims.myna_acr).toBe('aal3');
+    expect(Number(claims.myna_auth_time)).toBeLessThanOrEqual(Number(claims.auth_time));
+    expect(Number(claims.auth_time) - Number(claims.myna_session_time)).toBeLessThanOrEqual(5);
+    const verified = JSON.parse(claims.verified_claims!);
+    // JIS X 0213 characters (髙, 﨑) exactly as the card has them.
+    expect(verified.claims).toEqual({ name: '髙橋 﨑一郎', address: '北海道札幌市中央区北一条西二丁目', birthdate: '1948-02-29', gender: 'male' });
+    expect(verified.verification).toMatchObject({ trust_framework: 'urn:myna-idp:trust-framework:jpki-user-authentication', assurance_level: 'aal3', time: new Date(Number(claims.myna_auth_time) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    expect(claims['custom:jpki_attestation']).toBeUndefined();
+    await page.goto(`${s.urls.app}profile`);
+    await shot(page, 'sample-app-verified-claims.png');
+
+    const user = s.cognito.users.bySignInName('yuki@example.jp')!;
+    expect(user.links).toEqual([expect.objectContaining({ providerName: 'DigitalAuthApp' })]);
+    expect(s.cognito.users.all().filter((u) => u.status === 'EXTERNAL_PROVIDER')).toHaveLength(s.cognito.users.all().filter((u) => u.username.startsWith('DigitalAuthApp_')).length);
+    expect(s.cognito.users.get(`DigitalAuthApp_${user.links[0]!.userId}`)).toBeUndefined();
+
+    // A second step-up within the OP's 10-minute session shows the card page again (prompt=login).
+    await page.goto(`${s.urls.app}auth/step-up?challenge=${encodeURIComponent('Bearer error="insufficient_user_authentication", max_age="300"')}`);
+    await page.waitForURL(`${new URL(s.urls.op!).origin}/**`);
+    expect(await page.title()).toBe('テスト応答設定 - デジタル認証アプリ（エミュレーター）');
+    await context.close();
+  });
+
+  test('a card sign-in in another browser does not upgrade the first browser\'s session', async () => {
+    const a = await newPerson();
+    await signUp(a.page, 'ken@example.jp');
+    await stepUp(a.page, 'デジタル 太郎（東京都千代田区）');
+    await signOut(a.page);
+    // Browser A: a password session, then browser B: the card (linked to the same user).
+    await a.page.getByRole('link', { name: /^サインイン/ }).click();
+    await a.page.getByLabel(/メールアドレス/).fill('ken@example.jp');
+    await a.page.getByLabel(/^パスワード/).fill(PASSWORD);
+    await a.page.getByRole('button', { name: /パスワードでサインイン/ }).click();
+    await a.page.waitForURL(s.urls.app);
+    await new Promise((r) => setTimeout(r, 2500));
+    const b = await newPerson();
+    await b.page.goto(s.urls.app);
+    await b.page.getByRole('link', { name: /マイナンバーカードで登録・サインイン/ }).click();
+    await b.page.getByLabel('デジタル 太郎（東京都千代田区）').check();
+    await b.page.getByRole('button', { name: '応答する' }).click();
+    await b.page.waitForURL(s.urls.app);
+    expect((await profileClaims(b.page)).email).toBe('ken@example.jp');
+    // A gets new tokens from its Cognito session (no page): they carry the newest card record, not bound to A's session.
+    await a.page.goto(`${s.urls.app}auth/login`);
+    await a.page.waitForURL(s.urls.app);
+    const claims = await profileClaims(a.page);
+    expect(Number(claims.myna_session_time)).toBeGreaterThan(Number(claims.auth_time));
+    await a.page.goto(`${s.urls.app}account/address`);
+    await a.page.getByLabel(/新しい住所/).fill('x');
+    await a.page.getByRole('button', { name: /変更する/ }).click();
+    expect(await a.page.locator('h1').innerText()).toContain('マイナンバーカードでの本人確認が必要です');
+    expect(await a.page.locator('.notice').innerText()).toContain('the authentication level was not reached in this session');
+    await a.context.close();
+    await b.context.close();
+  });
+
+  test('a card that has an account of its own is not linked to another: a clear refusal, never a takeover', async () => {
+    const { context, page } = await newPerson();
+    await signUp(page, 'mallory@example.jp');
+    await page.goto(`${s.urls.app}account/address`);
+    await page.getByLabel(/新しい住所/).fill('x');
+    await page.getByRole('button', { name: /変更する/ }).click();
+    await page.getByRole('link', { name: /マイナンバーカードで確認/ }).click();
+    // 番号 花子 signed up with her card in an earlier test: that card has its own user.
+    await page.getByLabel('番号 花子（大阪府大阪市）').check();
+    await page.getByRole('button', { name: '応答する' }).click();
+    await page.waitForURL(`${s.urls.app}auth/callback**`);
+    expect(await page.locator('h1').innerText()).toContain('サインインできませんでした');
+    expect(await page.locator('.notice').innerText()).toContain('this My Number Card already has an account of its own');
+    expect(s.cognito.users.bySignInName('mallory@example.jp')!.links).toEqual([]);
+    await context.close();
+  });
+
+  test.each([
+    ['an acr below the requested one', { acr: 'aal1' }, 'acr_not_accepted'],
+    ['an auth_time older than max_age', { auth_time: Math.floor(Date.now() / 1000) - 3600 }, 'auth_time_stale'],
+  ])('%s ends in a clear refusal', async (_label, idTokenClaims, reason) => {
+    const { context, page } = await newPerson();
+    await signUp(page, `refused-${reason}@example.jp`);
+    s.op!.faults = { idTokenClaims };
+    try {
+      await page.goto(`${s.urls.app}account/address`);
+      await page.getByLabel(/新しい住所/).fill('x');
+      await page.getByRole('button', { name: /変更する/ }).click();
+      await page.getByRole('link', { name: /マイナンバーカードで確認/ }).click();
+      await page.getByLabel('認証 みらい（沖縄県那覇市・性別その他）').check();
+      await page.getByRole('button', { name: '応答する' }).click();
+      await page.waitForURL(`${s.urls.app}auth/callback**`);
+      expect(await page.locator('h1').innerText()).toContain('サインインできませんでした');
+      expect(await page.locator('.notice').innerText()).toContain(reason);
+    } finally {
+      s.op!.faults = {};
+    }
+    await context.close();
+  });
 });

@@ -71,9 +71,9 @@ describe('the Cognito side', () => {
 describe('the proxy', () => {
   test('Node.js 22 on ARM64 behind a public function URL, configured from the tenant file', () => {
     const template = withJpki({ acrValues: 'aal3 crl', clockLeewaySeconds: 30 });
-    const fn = only(template, 'AWS::Lambda::Function');
-    // 5 OP calls of at most 3 s each, plus 3 s for KMS and Secrets Manager.
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 36 });
+    const fn = only(template, 'AWS::Lambda::Function', 'JpkiFederationProxy');
+    // 5 OP calls of at most 3 s each, the JWKS wait, twelve AWS calls of 3 s, 2 s to answer.
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', Timeout: 54 });
     const config = parseProxyConfig(fn.Properties.Environment.Variables.PROXY_CONFIG);
     expect(config).toEqual({
       tenantId: 'acme',
@@ -97,7 +97,7 @@ describe('the proxy', () => {
         sendMaxAge: true,
       },
       clientAssertion: { algorithm: 'RS256', lifetimeSeconds: 60, audience: 'token-endpoint' },
-      cognito: { clientId: 'myna-idp-acme', redirectUri: 'https://acme-login.auth.ap-northeast-1.amazoncognito.com/oauth2/idpresponse' },
+      cognito: { clientId: 'myna-idp-acme', redirectUri: 'https://acme-login.auth.ap-northeast-1.amazoncognito.com/oauth2/idpresponse', providerName: 'DigitalAuthApp' },
       lifetimes: { transaction: 600, code: 30, tokens: 300 },
       previousSecretMinutes: 60,
     });
@@ -105,16 +105,16 @@ describe('the proxy', () => {
     template.hasOutput('JpkiRedirectUri', { Value: fromFunctionUrl('/callback') });
   });
 
-  test('the Lambda timeout covers the worst case: five OP calls, the JWKS wait, six AWS calls', () => {
-    // 5 x 1 s + 1 s + 6 x 3 s, rounded up, + 2 s to answer; and 5 x 8 s + 1 s + 18 s + 2 s.
-    expect(only(withJpki({ requestTimeoutMs: 1000 }), 'AWS::Lambda::Function', 'JpkiFederationProxy').Properties.Timeout).toBe(26);
-    expect(only(withJpki({ requestTimeoutMs: 8000 }), 'AWS::Lambda::Function', 'JpkiFederationProxy').Properties.Timeout).toBe(61);
+  test('the Lambda timeout covers the worst case: five OP calls, the JWKS wait, twelve AWS calls', () => {
+    // 5 x 1 s + 1 s + 12 x 3 s, rounded up, + 2 s to answer; and 5 x 8 s + 1 s + 36 s + 2 s.
+    expect(only(withJpki({ requestTimeoutMs: 1000 }), 'AWS::Lambda::Function', 'JpkiFederationProxy').Properties.Timeout).toBe(44);
+    expect(only(withJpki({ requestTimeoutMs: 8000 }), 'AWS::Lambda::Function', 'JpkiFederationProxy').Properties.Timeout).toBe(79);
   });
 
   test('production and custom endpoints', () => {
     const prod = withJpki({ environment: 'production' });
     const custom = withJpki({ environment: 'custom', issuer: 'https://op.example.jp/realms/x', endpoints: { token: 'https://op.example.jp/token' } });
-    const cfg = (t: Template) => parseProxyConfig(only(t, 'AWS::Lambda::Function').Properties.Environment.Variables.PROXY_CONFIG);
+    const cfg = (t: Template) => parseProxyConfig(only(t, 'AWS::Lambda::Function', 'JpkiFederationProxy').Properties.Environment.Variables.PROXY_CONFIG);
     expect(cfg(prod).op.issuer).toBe('https://auth-and-sign.go.jp/api/realms/main');
     expect(cfg(custom).op).toMatchObject({ issuer: 'https://op.example.jp/realms/x', tokenEndpoint: 'https://op.example.jp/token', jwksUri: 'https://op.example.jp/realms/x/protocol/openid-connect/certs' });
   });
@@ -133,29 +133,38 @@ describe('the proxy', () => {
   test('an existing KMS key is used as given', () => {
     const arn = 'arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const template = withJpki({ clientAssertion: { algorithm: 'ES256', kmsKeyArn: arn } });
-    template.resourceCountIs('AWS::KMS::Key', 1);
-    const fn = only(template, 'AWS::Lambda::Function');
+    // The token signing key and the card records key; no client assertion key.
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    const fn = only(template, 'AWS::Lambda::Function', 'JpkiFederationProxy');
     expect(fn.Properties.Environment.Variables.CLIENT_ASSERTION_KEY_ID).toBe(arn);
   });
 
-  test('the proxy may use only the KMS and Secrets Manager actions it needs, on its own keys and secrets', () => {
+  test('the proxy may use only the actions it needs, on its own keys, secrets, table and pool', () => {
     const template = withJpki();
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p: any) =>
       p.Properties.Roles.some((r: any) => /^JpkiFederationProxyRole/.test(r.Ref)),
     );
     const statements = policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const actions = statements.flatMap((s: any) => [s.Action].flat()).sort();
-    // KMS is not granted through IAM at all: the keys' own policies allow the proxy (below).
-    expect(actions).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue']);
+    // The signing keys are not granted through IAM: their own policies allow the proxy (below).
+    // The card records table and its key, and linking in the user pool.
+    expect(actions).toEqual([
+      'cognito-idp:AdminGetUser', 'cognito-idp:AdminLinkProviderForUser',
+      'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem',
+      'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
+      'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue',
+    ]);
+    const cognito = statements.find((s: any) => [s.Action].flat().includes('cognito-idp:AdminLinkProviderForUser'));
+    expect(cognito.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^IdentityUserPool/), 'Arn'] });
     const sm = statements.find((s: any) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
     expect(sm.Resource).toEqual([{ Ref: expect.stringMatching(/^JpkiFederationCognitoClientSecret/) }, { Ref: expect.stringMatching(/^JpkiFederationSealingSecret/) }]);
-    const role = only(template, 'AWS::IAM::Role');
+    const role = only(template, 'AWS::IAM::Role', 'JpkiFederationProxyRole');
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   test('only the proxy role may sign with the keys: no IAM policy in the account can grant kms:Sign', () => {
     const template = withJpki();
-    const keys = Object.values(template.findResources('AWS::KMS::Key'));
+    const keys = Object.entries(template.findResources('AWS::KMS::Key')).filter(([id]) => id.startsWith('JpkiFederation')).map(([, k]) => k);
     expect(keys).toHaveLength(2);
     for (const key of keys) {
       expect(key.Properties.KeyPolicy.Statement).toEqual([
@@ -189,7 +198,7 @@ describe('the proxy', () => {
   test('a client assertion key brought by the tenant is used through IAM, on that key only', () => {
     const arn = 'arn:aws:kms:ap-northeast-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
     const template = withJpki({ clientAssertion: { kmsKeyArn: arn } });
-    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.resourceCountIs('AWS::KMS::Key', 2);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([{ Action: ['kms:GetPublicKey', 'kms:Sign'], Effect: 'Allow', Resource: arn }]) },
     });
@@ -201,14 +210,17 @@ describe('the proxy', () => {
     expect(proxyOf(withJpki({ reservedConcurrency: 25 })).Properties.ReservedConcurrentExecutions).toBe(25);
   });
 
-  test('production keeps keys, secrets and the proxy logs; a failed first create leaves none', () => {
+  test('production keeps keys, secrets, the card records and the proxy logs; a failed first create leaves none', () => {
     const { template } = synthTenant(readTenantInput('example'));
     const kept = [
       ...Object.values(template.findResources('AWS::KMS::Key')),
       ...Object.values(template.findResources('AWS::SecretsManager::Secret')),
+      only(template, 'AWS::DynamoDB::GlobalTable', 'JpkiStepUpCardRecords'),
       only(template, 'AWS::Logs::LogGroup', 'JpkiFederationProxyLogs'),
     ];
-    expect(kept).toHaveLength(6); // two keys, three secrets (Cognito's, sealing, CloudFront's origin header), the proxy logs
+    // three keys (client assertion, token signing, card records), three secrets (Cognito's,
+    // sealing, CloudFront's origin header), the card records table, the proxy logs
+    expect(kept).toHaveLength(8);
     for (const r of kept) expect([r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
   });
 
@@ -216,7 +228,7 @@ describe('the proxy', () => {
     const { template } = synthTenant(readTenantInput('example'));
     expect(findSecrets(template.toJSON())).toEqual([]);
     const fn = only(template, 'AWS::Lambda::Function', 'JpkiFederationProxy');
-    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['CLIENT_ASSERTION_KEY_ID', 'CLIENT_SECRET_ARN', 'LOG_LEVEL', 'ORIGIN_VERIFY_SECRET_ARN', 'PROXY_CONFIG', 'SEALING_SECRET_ARN', 'TOKEN_SIGNING_KEY_ID']);
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['CARD_RECORDS_TABLE', 'CLIENT_ASSERTION_KEY_ID', 'CLIENT_SECRET_ARN', 'LOG_LEVEL', 'ORIGIN_VERIFY_SECRET_ARN', 'PROXY_CONFIG', 'SEALING_SECRET_ARN', 'TOKEN_SIGNING_KEY_ID', 'USER_POOL_ID']);
   });
 });
 

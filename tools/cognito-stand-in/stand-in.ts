@@ -36,6 +36,8 @@ export interface StandInOptions {
   readonly publicHost?: string;
   /** Client secrets by app client name (generated for clients with GenerateSecret when absent). */
   readonly clientSecrets?: Readonly<Record<string, string>>;
+  /** Added to every trigger's environment (AWS region, credentials and endpoints of local stand-ins). */
+  readonly lambdaEnvironment?: Readonly<Record<string, string>>;
   /** One line per notable event (sign-in, sign-up, federation), never a secret or token. */
   readonly log?: (line: string) => void;
 }
@@ -100,7 +102,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
   const log = o.log ?? (() => undefined);
   const users = new UserStore(pool);
   const signer: TokenSigner = await poolSigner();
-  const triggers = new Triggers(pool, o.local.region);
+  const triggers = new Triggers(pool, o.local.region, o.lambdaEnvironment);
   const mailbox: MailboxMessage[] = [];
   const txs = new Map<string, AuthorizeRequest>();
   const sessions = new Map<string, Session>();
@@ -236,7 +238,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
       signal: AbortSignal.timeout(5000),
     });
     const tokens = (await tokenResponse.json().catch(() => ({}))) as Record<string, string>;
-    if (!tokenResponse.ok || !tokens.id_token || !tokens.access_token) throw new OAuthError('invalid_request', `Error from the identity provider's token endpoint: ${tokens.error ?? tokenResponse.status}`);
+    if (!tokenResponse.ok || !tokens.id_token || !tokens.access_token) throw new OAuthError('invalid_request', `Error from the identity provider's token endpoint: ${tokens.error ?? tokenResponse.status}${tokens.error_description ? ` (${tokens.error_description})` : ''}`);
     let jwks = jwksByProvider.get(provider.name);
     if (!jwks) jwksByProvider.set(provider.name, (jwks = createRemoteJWKSet(new URL(d.jwks_uri!))));
     const { payload: idToken } = await jwtVerify(tokens.id_token, jwks, { issuer: d.oidc_issuer, audience: d.client_id }).catch((e: Error) => {
@@ -606,7 +608,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
         triggerSource,
         userName: user.username,
         clientId: client.id,
-        request: { userAttributes: Object.fromEntries(user.attributes), groupConfiguration: { groupsToOverride: [], iamRolesToOverride: [], preferredRole: null }, ...(v2 ? { scopes: grant.scopes } : {}) },
+        request: { userAttributes: { ...Object.fromEntries(user.attributes), 'cognito:user_status': user.status }, groupConfiguration: { groupsToOverride: [], iamRolesToOverride: [], preferredRole: null }, ...(v2 ? { scopes: grant.scopes } : {}) },
         response: v2 ? { claimsAndScopeOverrideDetails: null } : { claimsOverrideDetails: null },
       });
       const r = out.response as Record<string, any>;

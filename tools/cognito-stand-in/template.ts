@@ -189,6 +189,33 @@ class Resolver {
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
+/** The physical ids the stand-in gives: pools and clients in Cognito's forms, secrets as ARNs, the rest their logical id. */
+function physicalIds(template: CfnTemplate, local: LocalResources): Record<string, string> {
+  const refs: Record<string, string> = {};
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type === 'AWS::Cognito::UserPool') refs[id] = userPoolIdFor(local.region, id);
+    else if (r.Type === 'AWS::Cognito::UserPoolClient') refs[id] = clientIdFor(id);
+    else if (r.Type === 'AWS::Cognito::UserPoolIdentityProvider') refs[id] = String(r.Properties?.ProviderName);
+    else if (r.Type === 'AWS::SecretsManager::Secret') refs[id] = `arn:aws:secretsmanager:${local.region}:${local.account}:secret:${id}`;
+  }
+  return refs;
+}
+
+/** A resource's properties as CloudFormation resolves them (with the stand-in's physical ids). */
+export function resolvedProperties(template: CfnTemplate, local: LocalResources, logicalId: string): Record<string, any> {
+  const r = template.Resources[logicalId];
+  if (!r) throw new TemplateError(`no resource ${logicalId}`);
+  return (new Resolver(template, local, physicalIds(template, local)).value(r.Properties ?? {}, logicalId) ?? {}) as Record<string, any>;
+}
+
+/** Where a Lambda function's bundled code is in the cloud assembly: `asset.<hash>` (asset metadata, or the S3 key `<hash>.zip`). */
+export function assetPathOf(template: CfnTemplate, logicalId: string, assemblyDir: string | undefined): string | undefined {
+  const raw = template.Resources[logicalId] as CfnResource & { Metadata?: Record<string, unknown> };
+  const key = (raw?.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
+  const asset = typeof raw?.Metadata?.['aws:asset:path'] === 'string' ? String(raw.Metadata['aws:asset:path']) : typeof key === 'string' ? `asset.${key.replace(/\.zip$/, '')}` : undefined;
+  return asset && assemblyDir ? `${assemblyDir}/${asset}` : undefined;
+}
+
 /**
  * The user pool model of a template. A tenant template has exactly one user pool; one with
  * several (or none) is refused with a message that says so.
@@ -198,12 +225,8 @@ export function readPoolModel(template: CfnTemplate, local: LocalResources, asse
   const pools = byType('AWS::Cognito::UserPool');
   if (pools.length !== 1) throw new TemplateError(`expected one AWS::Cognito::UserPool, found ${pools.length}`);
   const [poolLogicalId, poolRes] = pools[0]!;
-  const refs: Record<string, string> = { [poolLogicalId]: userPoolIdFor(local.region, poolLogicalId) };
+  const refs = physicalIds(template, local);
   const clientsRes = byType('AWS::Cognito::UserPoolClient');
-  for (const [id] of clientsRes) refs[id] = clientIdFor(id);
-  for (const [id, r] of byType('AWS::Cognito::UserPoolIdentityProvider')) refs[id] = String(r.Properties?.ProviderName);
-  for (const [id] of byType('AWS::SecretsManager::Secret')) refs[id] = `arn:aws:secretsmanager:${local.region}:${local.account}:secret:${id}`;
-  for (const [id] of byType('AWS::Lambda::Function')) refs[id] = id;
   const resolver = new Resolver(template, local, refs);
   const p = (resolver.value(poolRes.Properties ?? {}, poolLogicalId) ?? {}) as Record<string, any>;
 
@@ -212,14 +235,9 @@ export function readPoolModel(template: CfnTemplate, local: LocalResources, asse
     const fn = logicalId ? template.Resources[logicalId] : undefined;
     if (!logicalId || fn?.Type !== 'AWS::Lambda::Function') throw new TemplateError(`${where}: not a Lambda function of this template`);
     const fp = (resolver.value(fn.Properties ?? {}, logicalId) ?? {}) as Record<string, any>;
-    // The bundled code: `asset.<hash>` in the cloud assembly, named by the resource's asset
-    // metadata or by the S3 key CDK gives the zipped asset (`<hash>.zip`).
-    const raw = fn as CfnResource & { Metadata?: Record<string, unknown> };
-    const key = (raw.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
-    const asset = typeof raw.Metadata?.['aws:asset:path'] === 'string' ? String(raw.Metadata['aws:asset:path']) : typeof key === 'string' ? `asset.${key.replace(/\.zip$/, '')}` : undefined;
     return {
       logicalId,
-      assetPath: asset && assemblyDir ? `${assemblyDir}/${asset}` : undefined,
+      assetPath: assetPathOf(template, logicalId, assemblyDir),
       handler: String(fp.Handler ?? 'index.handler'),
       runtime: String(fp.Runtime ?? ''),
       timeoutSeconds: Number(fp.Timeout ?? 3),

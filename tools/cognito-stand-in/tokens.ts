@@ -6,6 +6,7 @@
  */
 import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { exportJWK, SignJWT, type JWK } from 'jose';
+import { COGNITO_RESERVED_CLAIMS } from '../../lib/config/jpki';
 import type { AppClientModel } from './template';
 
 export interface TokenSigner {
@@ -36,10 +37,7 @@ export interface Grant {
 }
 
 /** Claims a pre token generation trigger may not add, change or suppress (Cognito ignores them). */
-export const RESERVED_CLAIMS = new Set([
-  'acr', 'amr', 'aud', 'auth_time', 'azp', 'exp', 'iat', 'identities', 'iss', 'sub', 'token_use', 'nonce', 'at_hash', 'cognito:username',
-  'client_id', 'event_id', 'jti', 'origin_jti', 'username', 'version', 'scope', 'device_key', 'c_hash',
-]);
+export const RESERVED_CLAIMS = COGNITO_RESERVED_CLAIMS;
 
 export interface ClaimOverrides {
   readonly claimsToAddOrOverride?: Record<string, unknown>;

@@ -33,12 +33,12 @@ export interface TriggerEvent {
 export class Triggers {
   private readonly functions = new Map<string, LocalFunction>();
 
-  constructor(private readonly pool: UserPoolModel, private readonly region: string) {
+  constructor(private readonly pool: UserPoolModel, private readonly region: string, extraEnvironment: Readonly<Record<string, string>> = {}) {
     for (const [name, t] of Object.entries(pool.triggers)) {
       if (!t.function.assetPath) throw new Error(`trigger ${name}: function ${t.function.logicalId} has no bundled code in the cloud assembly`);
       this.functions.set(
         name,
-        new LocalFunction({ codeDir: t.function.assetPath, handler: t.function.handler, functionName: t.function.logicalId, timeoutMs: t.function.timeoutSeconds * 1000, environment: t.function.environment }),
+        new LocalFunction({ codeDir: t.function.assetPath, handler: t.function.handler, functionName: t.function.logicalId, timeoutMs: t.function.timeoutSeconds * 1000, environment: { ...t.function.environment, ...extraEnvironment } }),
       );
     }
   }

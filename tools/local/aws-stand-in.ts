@@ -1,13 +1,15 @@
 /**
- * A local stand-in for the AWS calls the proxy makes, over real HTTP on localhost: KMS
- * (Sign and GetPublicKey with keys generated here) and Secrets Manager (GetSecretValue with
- * versions and stages). It checks each request's SigV4 signature (re-signed with aws4fetch and
- * the known credentials) and answers in the AWS JSON protocol, errors included. Never deployed.
+ * A local stand-in for the AWS calls the proxy and the triggers make, over real HTTP on
+ * localhost: KMS (Sign and GetPublicKey with keys generated here), Secrets Manager
+ * (GetSecretValue with versions and stages) and DynamoDB (dynamodb-stand-in.ts). It checks
+ * each request's SigV4 signature against the known credentials (sigv4-check.ts) and answers in
+ * the AWS JSON protocol, errors included. Never deployed.
  */
 import { generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsJsonClient, type AwsCredentials } from '../../lambdas/shared/aws-json';
+import { DynamoError, DynamoStandIn } from './dynamodb-stand-in';
 import { sigV4Matches } from './sigv4-check';
 
 export const STAND_IN_CREDENTIALS: AwsCredentials = { accessKeyId: 'AKIALOCALSTANDIN0000', secretAccessKey: 'local-stand-in-secret-key-for-tests-only', sessionToken: 'local-session' };
@@ -22,6 +24,7 @@ export const standInEnvironment = (endpoint: string, region = 'ap-northeast-1'):
   AWS_SESSION_TOKEN: STAND_IN_CREDENTIALS.sessionToken!,
   AWS_ENDPOINT_URL_KMS: endpoint,
   AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+  AWS_ENDPOINT_URL_DYNAMODB: endpoint,
 });
 const ALGORITHMS: Record<KeySpec, string[]> = {
   RSA_2048: ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PSS_SHA_256'],
@@ -32,6 +35,8 @@ export interface AwsStandIn {
   readonly endpoint: string;
   /** A client of `service` (kms, secretsmanager) that signs with `credentials` (default: the stand-in's own). */
   client(service: string, credentials?: AwsCredentials): AwsJsonClient;
+  /** The DynamoDB tables' items. */
+  readonly dynamo: DynamoStandIn;
   /** Every call, as `service target`. */
   readonly calls: string[];
   addKey(keyId: string, spec: KeySpec): void;
@@ -51,6 +56,7 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
   const keys = new Map<string, { spec: KeySpec; privateKey: KeyObject; publicKey: KeyObject }>();
   const secrets = new Map<string, Array<{ value: string; createdAt: Date; stages: string[] }>>();
   const calls: string[] = [];
+  const dynamo = new DynamoStandIn();
 
   const kms = (target: string, body: Record<string, string>) => {
     const key = keys.get(body.KeyId ?? '');
@@ -81,7 +87,7 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
   const server: Server = createServer(async (req, res) => {
     const text = await read(req);
     const target = String(req.headers['x-amz-target'] ?? '');
-    const service = target.startsWith('TrentService.') ? 'kms' : 'secretsmanager';
+    const service = target.startsWith('TrentService.') ? 'kms' : target.startsWith('DynamoDB_20120810.') ? 'dynamodb' : 'secretsmanager';
     calls.push(`${service} ${target}`);
     const answer = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
@@ -90,6 +96,14 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
     const signatureOk = await sigV4Matches({ method: req.method ?? 'POST', url: `http://${req.headers.host}${req.url}`, headers: req.headers, body: text, credentials: STAND_IN_CREDENTIALS, service, region });
     if (!signatureOk) {
       answer(403, { __type: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided.' });
+      return;
+    }
+    if (service === 'dynamodb') {
+      try {
+        answer(200, dynamo.handle(target.slice('DynamoDB_20120810.'.length), JSON.parse(text)));
+      } catch (e) {
+        answer(400, { __type: `com.amazonaws.dynamodb.v20120810#${e instanceof DynamoError ? e.type : 'ValidationException'}`, message: (e as Error).message });
+      }
       return;
     }
     const [status, body] = service === 'kms' ? kms(target, JSON.parse(text)) : secretsManager(target, JSON.parse(text));
@@ -101,6 +115,7 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
     endpoint,
     client: (service, credentials = STAND_IN_CREDENTIALS) => new AwsJsonClient({ service, region, credentials: () => credentials, endpoint }),
     calls,
+    dynamo,
     addKey(keyId, spec) {
       const pair = spec === 'RSA_2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
       keys.set(keyId, { spec, ...pair });

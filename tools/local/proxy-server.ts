@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createFederationProxy } from '../../lambdas/federation-proxy/app';
 import type { ProxyConfig } from '../../lambdas/federation-proxy/config';
+import type { FederationProxyDeps } from '../../lambdas/federation-proxy/deps';
 import { Sealer } from '../../lambdas/shared/sealing';
 import { clientSecretsOf, MemorySecretStore } from '../../lambdas/shared/secrets';
 import { MemorySecurityEventSink, type SecurityEvent, type SecurityEventSink } from '../../lambdas/shared/security-events';
@@ -26,6 +27,9 @@ export interface LocalProxyOptions {
   /** Also write each security event to stderr. */
   readonly logEvents?: boolean;
   readonly jwksMinRefetchIntervalMs?: number;
+  /** The card records and account linking (the sandbox: DynamoDB and Cognito stand-ins). */
+  readonly cards?: FederationProxyDeps['cards'];
+  readonly linking?: FederationProxyDeps['linking'];
 }
 
 export interface RunningProxy {
@@ -65,6 +69,8 @@ export async function startLocalProxy(o: LocalProxyOptions): Promise<RunningProx
     events,
     publicOrigin: () => origin,
     jwksMinRefetchIntervalMs: o.jwksMinRefetchIntervalMs,
+    cards: o.cards,
+    linking: o.linking,
   });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: (request) => app(request), port: o.port ?? 0, hostname: o.host ?? '127.0.0.1' }, () => resolve(s));

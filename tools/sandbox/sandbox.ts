@@ -13,8 +13,14 @@ import { buildApp } from '../../lib/app';
 import type { LoadedTenant } from '../../lib/config/loader';
 import { createSampleApp } from '../../examples/sample-app/app';
 import { serveSampleApp } from '../../examples/sample-app/serve';
+import { AwsJsonClient } from '../../lambdas/shared/aws-json';
+import { DynamoCardRecordStore } from '../../lambdas/shared/card-records';
+import { cognitoLinking } from '../../lambdas/shared/cognito-linking';
+import type { AccountLinking } from '../../lambdas/federation-proxy/deps';
 import { startCognitoStandIn, type RunningStandIn } from '../cognito-stand-in/stand-in';
-import type { CfnTemplate } from '../cognito-stand-in/template';
+import { assetPathOf, resolvedProperties, type CfnTemplate, type LocalResources } from '../cognito-stand-in/template';
+import { STAND_IN_CREDENTIALS, standInEnvironment, startAwsStandIn, type AwsStandIn } from '../local/aws-stand-in';
+import { LocalFunction } from '../local/lambda-host';
 import { freePort } from '../local/free-port';
 import { localTenantKeys } from '../local/key-store';
 import { startLocalProxy, type RunningProxy } from '../local/proxy-server';
@@ -89,14 +95,36 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
   let proxy: RunningProxy | undefined;
   let cognito: RunningStandIn | undefined;
   let sample: { close(): Promise<void> } | undefined;
+  let aws: AwsStandIn | undefined;
   const stop = async () => {
     await sample?.close();
     await cognito?.close();
     await proxy?.close();
     await op?.close();
+    await aws?.close();
   };
   try {
     let clientSecret = '';
+    // KMS, Secrets Manager and DynamoDB for the functions the template runs (the card records).
+    aws = await startAwsStandIn(tenant.region);
+    const awsEnvironment = standInEnvironment(aws.endpoint, tenant.region);
+    let linkingImpl: AccountLinking | undefined;
+    // The proxy starts before the stand-in whose API it calls: linking is wired once both run.
+    const linking: AccountLinking = {
+      userOfAccessToken: (t) => linkingImpl!.userOfAccessToken(t),
+      userExists: (u) => linkingImpl!.userExists(u),
+      link: (u, sub) => linkingImpl!.link(u, sub),
+    };
+    const resources: LocalResources = {
+      region: tenant.region,
+      account: tenant.account,
+      functionUrl: (id) => (id === proxyFn?.[0] && proxy ? proxy.origin : undefined),
+      secret: (id, key) => {
+        // The only Secrets Manager reference in a tenant template: Cognito's client secret at the proxy.
+        if (key === 'client_secret' && clientSecret) return clientSecret;
+        throw new SandboxError(`the sandbox has no local value for secret ${id} (${key ?? 'whole string'})`);
+      },
+    };
     if (proxyFn) {
       const [, fn] = proxyFn;
       let config: ProxyConfig = parseProxyConfig(String((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.PROXY_CONFIG));
@@ -118,27 +146,24 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
       }
       config = { ...config, cognito: { ...config.cognito, redirectUri: `${cognitoOrigin}/oauth2/idpresponse` } };
       clientSecret = keys.clientSecret;
-      proxy = await startLocalProxy({ config, clientAssertionSigner: keys.clientAssertion, tokenSigner: keys.tokenSigning, clientSecret, sealingSecret: keys.sealingSecret, port: proxyPort, host: '127.0.0.1', publicHost: 'localhost' });
+      const env = resolvedProperties(template, resources, proxyFn[0]).Environment?.Variables as Record<string, string>;
+      const cards = env.CARD_RECORDS_TABLE
+        ? new DynamoCardRecordStore(new AwsJsonClient({ service: 'dynamodb', region: tenant.region, credentials: () => STAND_IN_CREDENTIALS, endpoint: aws.endpoint, jsonVersion: '1.0' }), env.CARD_RECORDS_TABLE)
+        : undefined;
+      proxy = await startLocalProxy({
+        config, clientAssertionSigner: keys.clientAssertion, tokenSigner: keys.tokenSigning, clientSecret, sealingSecret: keys.sealingSecret, port: proxyPort, host: '127.0.0.1', publicHost: 'localhost',
+        cards, ...(env.USER_POOL_ID ? { linking } : {}),
+      });
     }
-    const proxyFunctionId = proxyFn?.[0];
-    cognito = await startCognitoStandIn({
-      template,
-      assemblyDir,
-      port: cognitoPort,
-      host: '127.0.0.1',
-      publicHost: 'localhost',
-      local: {
-        region: tenant.region,
-        account: tenant.account,
-        functionUrl: (id) => (id === proxyFunctionId && proxy ? proxy.origin : undefined),
-        secret: (id, key) => {
-          // The only Secrets Manager reference in a tenant template: Cognito's client secret at the proxy.
-          if (key === 'client_secret' && clientSecret) return clientSecret;
-          throw new SandboxError(`the sandbox has no local value for secret ${id} (${key ?? 'whole string'})`);
-        },
-      },
-      log: (line) => log('cognito', line),
+    cognito = await startCognitoStandIn({ template, assemblyDir, port: cognitoPort, host: '127.0.0.1', publicHost: 'localhost', local: resources, lambdaEnvironment: awsEnvironment, log: (line) => log('cognito', line) });
+    const pool = cognito;
+    linkingImpl = cognitoLinking({
+      cognito: new AwsJsonClient({ service: 'cognito-idp', region: tenant.region, credentials: () => STAND_IN_CREDENTIALS, endpoint: pool.origin }),
+      userPoolId: pool.model.pool.id,
+      issuer: pool.issuer,
+      providerName: tenant.jpki?.providerName ?? 'DigitalAuthApp',
     });
+    await runDeployTimeResources(template, resources, assemblyDir, awsEnvironment);
     const client = cognito.clients.find((c) => c.name === clientName)!;
     const logoutUri = ((chosen.Properties!.LogoutURLs ?? []) as string[]).find((u) => isLocal(new URL(u)));
     const sampleApp = await createSampleApp({
@@ -149,9 +174,19 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
       redirectUri,
       logoutUri,
       allowHttp: true,
-      // Until the product's trigger vouches for a card step-up in Cognito's tokens, no token
-      // carries this level: the sensitive action always answers with the challenge.
-      stepUp: { acrValues: ['jpki'], maxAgeSeconds: tenant.jpki?.maxAuthenticationAgeSeconds ?? 300 },
+      ...(tenant.jpki && proxy
+        ? {
+            stepUp: {
+              acrValues: tenant.jpki.acceptedAcr ?? tenant.jpki.acrValues?.split(' ').filter(Boolean),
+              maxAgeSeconds: tenant.jpki.stepUp.defaultMaxAgeSeconds,
+              acrClaim: tenant.jpki.stepUp.claims.acr,
+              authTimeClaim: tenant.jpki.stepUp.claims.authTime,
+              sessionTimeClaim: tenant.jpki.stepUp.claims.sessionTime,
+              sessionBindingSeconds: tenant.jpki.stepUp.sessionBindingSeconds,
+            },
+            linkIntentUrl: `${proxy.origin}/link-intent`,
+          }
+        : { stepUp: { acrValues: ['unavailable'] } }),
     });
     sample = await serveSampleApp(sampleApp, appPort);
     const urls = {
@@ -179,5 +214,29 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
   } catch (e) {
     await stop();
     throw e;
+  }
+}
+
+/**
+ * Runs the template's custom resources of this product (Custom::VerifiedClaimsPolicy) as
+ * CloudFormation would at deploy time: the real bundled handler with a Create event and the
+ * resolved properties, against the local AWS stand-in.
+ */
+async function runDeployTimeResources(template: CfnTemplate, resources: LocalResources, assemblyDir: string, environment: Record<string, string>) {
+  for (const [id, r] of Object.entries(template.Resources)) {
+    if (r.Type !== 'Custom::VerifiedClaimsPolicy') continue;
+    // ServiceToken → the Provider framework's function → the handler it invokes (USER_ON_EVENT_FUNCTION_ARN).
+    const framework = (r.Properties?.ServiceToken as { 'Fn::GetAtt'?: [string] })?.['Fn::GetAtt']?.[0];
+    const frameworkEnv = (template.Resources[framework ?? '']?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    const handlerId = (frameworkEnv?.USER_ON_EVENT_FUNCTION_ARN as { 'Fn::GetAtt'?: [string] })?.['Fn::GetAtt']?.[0];
+    const codeDir = handlerId ? assetPathOf(template, handlerId, assemblyDir) : undefined;
+    if (!handlerId || !codeDir) throw new SandboxError(`custom resource ${id}: its handler's code is not in the cloud assembly`);
+    const fn = new LocalFunction({ codeDir, handler: 'index.handler', functionName: handlerId, timeoutMs: 30_000, environment });
+    try {
+      const { ServiceToken: _token, ...properties } = resolvedProperties(template, resources, id);
+      await fn.invoke({ RequestType: 'Create', ResourceType: r.Type, LogicalResourceId: id, ResourceProperties: properties, StackId: 'local', RequestId: id, ResponseURL: 'http://localhost/unused', ServiceToken: 'local' });
+    } finally {
+      await fn.close();
+    }
   }
 }

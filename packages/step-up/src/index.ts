@@ -28,6 +28,15 @@ export interface AuthenticationRequirement {
   readonly authTimeClaim?: string;
   /** Clock leeway in seconds. Default: 30. */
   readonly leewaySeconds?: number;
+  /**
+   * Binds the level to this session: the claim holding the time the authentication reached the
+   * token issuer (for myna-idp: `jpki.stepUp.claims.sessionTime`). The token's own `auth_time`
+   * (the session's, set by Cognito) must be that time, within `sessionBindingSeconds`; a strong
+   * authentication in another session (another browser, an earlier sign-in) does not count.
+   */
+  readonly sessionTimeClaim?: string;
+  /** Default: 30. */
+  readonly sessionBindingSeconds?: number;
   readonly now?: () => number;
 }
 
@@ -46,6 +55,7 @@ function checked(r: AuthenticationRequirement): AuthenticationRequirement {
   };
   count('maxAgeSeconds', r.maxAgeSeconds);
   count('leewaySeconds', r.leewaySeconds);
+  count('sessionBindingSeconds', r.sessionBindingSeconds);
   for (const a of r.acrValues ?? []) if (!ACR_VALUE.test(a)) throw new TypeError(`acr value ${JSON.stringify(a)} has a space, a quote, a backslash or a control character`);
   return r;
 }
@@ -84,6 +94,18 @@ export async function requireAuthentication(verifier: TokenVerifier, authorizati
   const acr = claims[r.acrClaim ?? 'acr'];
   if (r.acrValues?.length && (typeof acr !== 'string' || !r.acrValues.includes(acr))) {
     return challenge('insufficient_user_authentication', 'a different authentication level is required', r);
+  }
+  if (r.sessionTimeClaim !== undefined) {
+    const session = claims.auth_time;
+    const arrived = claims[r.sessionTimeClaim];
+    const gap = typeof session === 'number' && typeof arrived === 'number' ? session - arrived : NaN;
+    // The authentication reaches the issuer just before it starts the session (gap >= 0); -1
+    // allows for both times being cut to whole seconds on two clocks. The clock leeway is not
+    // added here, or a session started just before a strong authentication elsewhere would
+    // count. NaN (a missing or non-numeric claim) fails both comparisons.
+    if (!(gap >= -1 && gap <= (r.sessionBindingSeconds ?? 30))) {
+      return challenge('insufficient_user_authentication', 'the authentication level was not reached in this session', r);
+    }
   }
   if (r.maxAgeSeconds !== undefined) {
     const at = claims[r.authTimeClaim ?? 'auth_time'];

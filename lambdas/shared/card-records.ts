@@ -1,0 +1,154 @@
+/**
+ * The server-side record of My Number Card authentications, which user attributes cannot be:
+ * Cognito requires mapped attributes to be writable by the app clients, so whatever a person
+ * can write through UpdateUserAttributes proves nothing. The proxy writes a record after it has
+ * validated the OP's answer; the pre token generation trigger reads it.
+ *
+ * One DynamoDB table (encrypted with the tenant's KMS key):
+ * - `card#<sub>`: the latest card authentication of the OP subject `sub` (pairwise): the
+ *   verified attributes, acr, the OP's auth_time, the OP issuer, when it reached Cognito, and
+ *   the pool user it is linked to. A write never replaces a newer authentication (conditional).
+ * - `user#<username>`: the card subject linked to a pool user (set by the proxy when it links).
+ * - `config#clients`: which verified claims each app client receives (set at deploy time).
+ */
+import type { AwsJsonClient } from './aws-json';
+import { AwsCallError } from './aws-json';
+import type { VerifiedAttributes } from './verified-claims';
+
+export interface CardAuthentication {
+  readonly sub: string;
+  readonly attributes: VerifiedAttributes;
+  readonly acr?: string;
+  /** The OP's auth_time (seconds). */
+  readonly authTime: number;
+  readonly opIssuer: string;
+  /** When the proxy answered Cognito with this authentication (seconds): the binding to the Cognito session. */
+  readonly sessionTime: number;
+  /** The pool user the card subject is linked to (a native user), when linked. */
+  readonly linkedUser?: string;
+}
+
+/** What each app client (by id) receives in verified_claims. */
+export type ClientPolicy = Readonly<Record<string, readonly string[]>>;
+
+export interface CardRecordStore {
+  /** Stores an authentication unless a newer one of the same subject is stored; keeps the link. */
+  putAuthentication(a: Omit<CardAuthentication, 'linkedUser'>): Promise<void>;
+  getCard(sub: string): Promise<CardAuthentication | undefined>;
+  /** The card subject linked to a pool user. */
+  getLinkedSub(username: string): Promise<string | undefined>;
+  /** Records a link of `sub` to `username` (both directions); fails if `sub` is linked to another user. */
+  putLink(username: string, sub: string): Promise<void>;
+  getClientPolicy(): Promise<ClientPolicy>;
+}
+
+export class LinkConflictError extends Error {
+  constructor() {
+    super('the card subject is linked to another user');
+    this.name = 'LinkConflictError';
+  }
+}
+
+type Attr = { S: string } | { N: string };
+const s = (v: string): Attr => ({ S: v });
+const n = (v: number): Attr => ({ N: String(v) });
+
+/** The store in DynamoDB, over its JSON 1.0 API (DynamoDB_20120810.*), signed with SigV4. */
+export class DynamoCardRecordStore implements CardRecordStore {
+  constructor(
+    private readonly ddb: AwsJsonClient,
+    private readonly table: string,
+  ) {}
+
+  async putAuthentication(a: Omit<CardAuthentication, 'linkedUser'>): Promise<void> {
+    try {
+      // UpdateItem keeps `linkedUser`; the condition keeps a newer authentication.
+      await this.ddb.call('DynamoDB_20120810.UpdateItem', {
+        TableName: this.table,
+        Key: { pk: s(`card#${a.sub}`) },
+        UpdateExpression: 'SET attrs = :attrs, authTime = :authTime, opIssuer = :issuer, sessionTime = :sessionTime' + (a.acr ? ', acr = :acr' : ' REMOVE acr'),
+        ConditionExpression: 'attribute_not_exists(authTime) OR authTime <= :authTime',
+        ExpressionAttributeValues: {
+          ':attrs': s(JSON.stringify(a.attributes)),
+          ':authTime': n(a.authTime),
+          ':issuer': s(a.opIssuer),
+          ':sessionTime': n(a.sessionTime),
+          ...(a.acr ? { ':acr': s(a.acr) } : {}),
+        },
+      });
+    } catch (e) {
+      // A newer authentication of this subject is already stored: nothing to do.
+      if (e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException') return;
+      throw e;
+    }
+  }
+
+  async getCard(sub: string): Promise<CardAuthentication | undefined> {
+    const r = await this.ddb.call<{ Item?: Record<string, { S?: string; N?: string }> }>('DynamoDB_20120810.GetItem', { TableName: this.table, Key: { pk: s(`card#${sub}`) }, ConsistentRead: true });
+    const i = r.Item;
+    if (!i?.authTime?.N || !i.attrs?.S || !i.opIssuer?.S || !i.sessionTime?.N) return undefined;
+    return {
+      sub,
+      attributes: JSON.parse(i.attrs.S) as VerifiedAttributes,
+      ...(i.acr?.S ? { acr: i.acr.S } : {}),
+      authTime: Number(i.authTime.N),
+      opIssuer: i.opIssuer.S,
+      sessionTime: Number(i.sessionTime.N),
+      ...(i.linkedUser?.S ? { linkedUser: i.linkedUser.S } : {}),
+    };
+  }
+
+  async getLinkedSub(username: string): Promise<string | undefined> {
+    const r = await this.ddb.call<{ Item?: { sub?: { S?: string } } }>('DynamoDB_20120810.GetItem', { TableName: this.table, Key: { pk: s(`user#${username}`) }, ConsistentRead: true });
+    return r.Item?.sub?.S;
+  }
+
+  async putLink(username: string, sub: string): Promise<void> {
+    try {
+      await this.ddb.call('DynamoDB_20120810.UpdateItem', {
+        TableName: this.table,
+        Key: { pk: s(`card#${sub}`) },
+        UpdateExpression: 'SET linkedUser = :u',
+        ConditionExpression: 'attribute_not_exists(linkedUser) OR linkedUser = :u',
+        ExpressionAttributeValues: { ':u': s(username) },
+      });
+    } catch (e) {
+      if (e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException') throw new LinkConflictError();
+      throw e;
+    }
+    await this.ddb.call('DynamoDB_20120810.PutItem', { TableName: this.table, Item: { pk: s(`user#${username}`), sub: s(sub) } });
+  }
+
+  async getClientPolicy(): Promise<ClientPolicy> {
+    const r = await this.ddb.call<{ Item?: { clients?: { S?: string } } }>('DynamoDB_20120810.GetItem', { TableName: this.table, Key: { pk: s('config#clients') } });
+    return r.Item?.clients?.S ? (JSON.parse(r.Item.clients.S) as ClientPolicy) : {};
+  }
+}
+
+/** The same store in memory (the local proxy without DynamoDB, and unit tests). */
+export class MemoryCardRecordStore implements CardRecordStore {
+  readonly cards = new Map<string, CardAuthentication>();
+  readonly links = new Map<string, string>();
+  policy: ClientPolicy = {};
+
+  async putAuthentication(a: Omit<CardAuthentication, 'linkedUser'>): Promise<void> {
+    const old = this.cards.get(a.sub);
+    if (old && old.authTime > a.authTime) return;
+    this.cards.set(a.sub, { ...a, ...(old?.linkedUser ? { linkedUser: old.linkedUser } : {}) });
+  }
+  async getCard(sub: string) {
+    return this.cards.get(sub);
+  }
+  async getLinkedSub(username: string) {
+    return this.links.get(username);
+  }
+  async putLink(username: string, sub: string) {
+    const card = this.cards.get(sub);
+    if (card?.linkedUser && card.linkedUser !== username) throw new LinkConflictError();
+    if (card) this.cards.set(sub, { ...card, linkedUser: username });
+    this.links.set(username, sub);
+  }
+  async getClientPolicy() {
+    return this.policy;
+  }
+}

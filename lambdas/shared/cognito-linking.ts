@@ -1,0 +1,52 @@
+/**
+ * Account linking in the user pool, for the proxy: verifies a Cognito access token of the pool
+ * (jose, against the pool's JWKS), looks a user up and links a card subject to a native user,
+ * over the user pool's JSON API with SigV4 (AdminGetUser, AdminLinkProviderForUser).
+ * https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminLinkProviderForUser.html
+ */
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { AccountLinking } from '../federation-proxy/deps';
+import { AwsCallError, type AwsJsonClient } from './aws-json';
+
+export interface CognitoLinkingOptions {
+  readonly cognito: AwsJsonClient;
+  readonly userPoolId: string;
+  /** The pool's issuer: https://cognito-idp.<region>.amazonaws.com/<pool id> (the stand-in's locally). */
+  readonly issuer: string;
+  /** The identity provider's name in the pool (DigitalAuthApp). */
+  readonly providerName: string;
+}
+
+export function cognitoLinking(o: CognitoLinkingOptions): AccountLinking {
+  const keys = createRemoteJWKSet(new URL(`${o.issuer}/.well-known/jwks.json`), { timeoutDuration: 3000, cooldownDuration: 1000 });
+  const target = (action: string) => `AWSCognitoIdentityProviderService.${action}`;
+  return {
+    async userOfAccessToken(token) {
+      try {
+        const { payload } = await jwtVerify(token, keys, { issuer: o.issuer, algorithms: ['RS256'] });
+        if (payload.token_use !== 'access' || typeof payload.username !== 'string') return undefined;
+        const r = await o.cognito.call<{ UserStatus?: string; Enabled?: boolean }>(target('AdminGetUser'), { UserPoolId: o.userPoolId, Username: payload.username });
+        if (r.Enabled === false) return undefined;
+        return { username: payload.username, native: r.UserStatus !== 'EXTERNAL_PROVIDER' };
+      } catch {
+        return undefined;
+      }
+    },
+    async userExists(username) {
+      try {
+        await o.cognito.call(target('AdminGetUser'), { UserPoolId: o.userPoolId, Username: username });
+        return true;
+      } catch (e) {
+        if (e instanceof AwsCallError && e.type === 'UserNotFoundException') return false;
+        throw e;
+      }
+    },
+    async link(username, sub) {
+      await o.cognito.call(target('AdminLinkProviderForUser'), {
+        UserPoolId: o.userPoolId,
+        DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: username },
+        SourceUser: { ProviderName: o.providerName, ProviderAttributeName: 'Cognito_Subject', ProviderAttributeValue: sub },
+      });
+    },
+  };
+}

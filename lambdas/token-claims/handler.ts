@@ -1,0 +1,37 @@
+/**
+ * Lambda entry point: Cognito's pre token generation trigger (V2_0). Reads the card record of
+ * the user from DynamoDB (over SigV4, no SDK client: every sign-in waits on this cold start) and
+ * adds the step-up claims and, for the listed app clients, verified_claims. Nothing personal is
+ * logged. Cognito gives a trigger 5 seconds; each DynamoDB call is bounded by 1.5 s.
+ */
+import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
+import { DynamoCardRecordStore, type ClientPolicy } from '../shared/card-records';
+import { errorFields, jsonLog } from '../shared/log';
+import { cardSubjectOf, overridesFor, SUPPRESSED, type PreTokenEvent, type TokenClaimsConfig } from './claims';
+
+const config = JSON.parse(process.env.TOKEN_CLAIMS_CONFIG ?? '{}') as TokenClaimsConfig;
+const log = jsonLog('token-claims', {}, 'INFO');
+const store = new DynamoCardRecordStore(
+  new AwsJsonClient({ service: 'dynamodb', region: process.env.AWS_REGION ?? '', credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, timeoutMs: 1500, jsonVersion: '1.0' }),
+  process.env.CARD_RECORDS_TABLE ?? '',
+);
+
+// Which claims each client receives changes only with a deploy: read it once per 5 minutes.
+let policy: { value: ClientPolicy; until: number } | undefined;
+const clientPolicy = async () => {
+  if (!policy || policy.until < Date.now()) policy = { value: await store.getClientPolicy(), until: Date.now() + 300_000 };
+  return policy.value;
+};
+
+export const handler = async (event: PreTokenEvent): Promise<PreTokenEvent> => {
+  try {
+    const sub = await cardSubjectOf(event, config, () => store.getLinkedSub(event.userName));
+    const [card, p] = sub ? await Promise.all([store.getCard(sub), clientPolicy()]) : [undefined, {}];
+    event.response = { claimsAndScopeOverrideDetails: overridesFor(event, config, card, p) };
+  } catch (e) {
+    // Without the record the tokens carry no proof (never a stale or guessed one); sign-in goes on.
+    log.error('the card record could not be read: tokens carry no step-up or verified claims', { error: errorFields(e) });
+    event.response = { claimsAndScopeOverrideDetails: { idTokenGeneration: { claimsToSuppress: SUPPRESSED }, accessTokenGeneration: { claimsToSuppress: SUPPRESSED } } };
+  }
+  return event;
+};
