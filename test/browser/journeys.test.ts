@@ -7,6 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CognitoIdentityProviderClient, UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { decodeJwt } from 'jose';
+import { passwordSignIn } from '../helpers/cognito';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { repoRoot } from '../helpers/tenants';
 
@@ -241,6 +244,35 @@ describe('step-up with My Number Card', () => {
     await page.waitForURL(`${new URL(s.urls.op!).origin}/**`);
     expect(await page.title()).toBe('テスト応答設定 - デジタル認証アプリ（エミュレーター）');
     await context.close();
+  });
+
+  test('no write path changes what apps see as verified: UpdateUserAttributes through every client, and attributes copied from another user', async () => {
+    // yuki (linked to 髙橋 﨑一郎's card in the test above) and 番号 花子 (her card's own user).
+    const yuki = s.cognito.users.bySignInName('yuki@example.jp')!;
+    const api = new CognitoIdentityProviderClient({ region: 'ap-northeast-1', endpoint: s.cognito.origin, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    for (const client of s.cognito.clients) {
+      const r = await passwordSignIn(s.cognito, client.name, 'yuki@example.jp', { password: PASSWORD });
+      expect(r.status).toBe(200);
+      // No client of the local tenant gives the admin scope: Cognito refuses the write.
+      await expect(api.send(new UpdateUserAttributesCommand({ AccessToken: r.tokens.access_token, UserAttributes: [{ Name: 'name', Value: '偽 太郎' }] }))).rejects.toMatchObject({ name: 'NotAuthorizedException' });
+    }
+    // Whatever reaches the attributes (a client with write rights, an admin, a copied attestation)
+    // is not what verified_claims are made of.
+    const hanako = s.cognito.users.all().find((u) => u.attributes.get('name') === '番号 花子' && u.status === 'EXTERNAL_PROVIDER')!;
+    s.cognito.users.setAttributes(yuki, { name: '偽 太郎', 'custom:jpki_attestation': hanako.attributes.get('custom:jpki_attestation'), 'custom:jpki_issuer': hanako.attributes.get('custom:jpki_issuer') });
+    const after = await passwordSignIn(s.cognito, 'sample', 'yuki@example.jp', { password: PASSWORD });
+    const id = decodeJwt(after.tokens.id_token!);
+    expect(id.name).toBe('偽 太郎');
+    expect((id.verified_claims as { claims: Record<string, string> }).claims.name).toBe('髙橋 﨑一郎');
+    expect(id['custom:jpki_attestation']).toBeUndefined();
+    // The other client of the tenant is not listed: no verified_claims at all.
+    expect(decodeJwt((await passwordSignIn(s.cognito, 'demo', 'yuki@example.jp', { password: PASSWORD })).tokens.id_token!).verified_claims).toBeUndefined();
+    // A user without a card gets none, whatever attributes were copied onto it.
+    const plain = s.cognito.users.bySignInName('hanako@example.jp')!;
+    s.cognito.users.setAttributes(plain, { name: '番号 花子', 'custom:jpki_attestation': hanako.attributes.get('custom:jpki_attestation') });
+    const copied = decodeJwt((await passwordSignIn(s.cognito, 'sample', 'hanako@example.jp', { password: PASSWORD })).tokens.id_token!);
+    expect(copied.verified_claims).toBeUndefined();
+    expect(copied.myna_acr).toBeUndefined();
   });
 
   test('a card sign-in in another browser does not upgrade the first browser\'s session', async () => {

@@ -3,7 +3,7 @@
  * it follows the template, speaks the OAuth endpoints and the user pool API as Cognito does
  * (the real AWS SDK client against it), and runs a pool's trigger from its bundled code.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -18,9 +18,9 @@ import { decodeJwt } from 'jose';
 import { STAND_IN_CREDENTIALS } from '../../tools/local/aws-stand-in';
 import { startCognitoStandIn, type RunningStandIn } from '../../tools/cognito-stand-in/stand-in';
 import type { CfnTemplate } from '../../tools/cognito-stand-in/template';
+import { b64url, passwordSignIn, PASSWORD } from '../helpers/cognito';
 import { minimalTenant, synthTenant, tempDir } from '../helpers/tenants';
 
-const PASSWORD = 'Stand-in-Passw0rd!';
 const local = { region: 'ap-northeast-1', account: '123456789012', functionUrl: () => 'http://127.0.0.1:9/', secret: () => 'local-secret' };
 
 function tenant(change: (t: Record<string, any>) => void = () => undefined) {
@@ -36,27 +36,6 @@ const templateOf = (t: Record<string, any>) => synthTenant(t).template.toJSON() 
 
 async function standIn(template: CfnTemplate, assemblyDir?: string) {
   return startCognitoStandIn({ template, assemblyDir, local });
-}
-
-const b64url = (b: Buffer) => b.toString('base64url');
-
-/** A managed login sign-in with a password, as a browser would post it; returns the token response. */
-async function passwordSignIn(s: RunningStandIn, clientName: string, email: string, o: { scope?: string; redeemWith?: string } = {}) {
-  const client = s.clients.find((c) => c.name === clientName)!;
-  const model = s.model.clients.find((c) => c.name === clientName)!;
-  const verifier = b64url(randomBytes(32));
-  const q = new URLSearchParams({
-    response_type: 'code', client_id: client.id, redirect_uri: model.callbackUrls[0]!, state: 's1', scope: o.scope ?? model.allowedOAuthScopes.join(' '),
-    code_challenge: b64url(createHash('sha256').update(verifier).digest()), code_challenge_method: 'S256',
-  });
-  const a = await fetch(`${s.origin}/oauth2/authorize?${q}`, { redirect: 'manual' });
-  const tx = new URL(a.headers.get('location')!, s.origin).searchParams.get('tx')!;
-  const p = await fetch(`${s.origin}/login/password`, { method: 'POST', body: new URLSearchParams({ tx, email, password: PASSWORD }), redirect: 'manual' });
-  const back = new URL(p.headers.get('location')!);
-  const body = new URLSearchParams({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: model.callbackUrls[0]!, client_id: client.id, code_verifier: o.redeemWith ?? verifier });
-  const headers: Record<string, string> = client.secret ? { authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}` } : {};
-  const t = await fetch(`${s.origin}/oauth2/token`, { method: 'POST', body, headers });
-  return { status: t.status, tokens: (await t.json()) as Record<string, string>, code: back.searchParams.get('code')!, verifier, state: back.searchParams.get('state') };
 }
 
 function confirmedUser(s: RunningStandIn, email: string) {

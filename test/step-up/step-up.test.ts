@@ -31,6 +31,31 @@ const accessToken = (claims: Record<string, unknown>, key = privateKey) =>
 
 const requirement = { acrValues: ['urn:myna-idp:jpki'], maxAgeSeconds: 300, acrClaim: 'jpki_acr', authTimeClaim: 'jpki_auth_time' };
 
+describe('session binding (sessionTimeClaim)', () => {
+  const bound = { ...requirement, sessionTimeClaim: 'jpki_session_time', sessionBindingSeconds: 30 };
+  test.each([
+    ['the card sign-in is this session', 0, true],
+    ['the session started 30 s after the card reached the issuer', 30, true],
+    ['the session started a second before (clocks cut to seconds)', -1, true],
+    ['the card reached the issuer after this session started (another browser)', -3, false],
+    ['the session started long after the card (an older card sign-in)', 31, false],
+  ])('%s: %s s → %s', async (_name, gap, ok) => {
+    const t = now() - 60;
+    const token = await accessToken({ jpki_acr: 'urn:myna-idp:jpki', jpki_auth_time: t - 5, jpki_session_time: t, auth_time: t + gap });
+    const d = await requireAuthentication(verifier, `Bearer ${token}`, bound);
+    expect(d.ok).toBe(ok);
+    if (!d.ok) expect(d.body.error_description).toBe('the authentication level was not reached in this session');
+  });
+
+  test('without the session claim, or with auth_time missing, nothing passes', async () => {
+    const t = now() - 60;
+    for (const claims of [{ auth_time: t }, { jpki_session_time: t }, { jpki_session_time: String(t), auth_time: t }]) {
+      const d = await requireAuthentication(verifier, `Bearer ${await accessToken({ jpki_acr: 'urn:myna-idp:jpki', jpki_auth_time: t, ...claims })}`, bound);
+      expect(d.ok).toBe(false);
+    }
+  });
+});
+
 describe('requireAuthentication (RFC 9470)', () => {
   test('a recent card authentication passes, with the token claims', async () => {
     const d = await requireAuthentication(verifier, `Bearer ${await accessToken({ jpki_acr: 'urn:myna-idp:jpki', jpki_auth_time: now() - 60 })}`, requirement);

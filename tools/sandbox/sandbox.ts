@@ -108,12 +108,12 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
     // KMS, Secrets Manager and DynamoDB for the functions the template runs (the card records).
     aws = await startAwsStandIn(tenant.region);
     const awsEnvironment = standInEnvironment(aws.endpoint, tenant.region);
-    let linkingImpl: AccountLinking | undefined;
+    const wired: { linking?: AccountLinking } = {};
     // The proxy starts before the stand-in whose API it calls: linking is wired once both run.
     const linking: AccountLinking = {
-      userOfAccessToken: (t) => linkingImpl!.userOfAccessToken(t),
-      userExists: (u) => linkingImpl!.userExists(u),
-      link: (u, sub) => linkingImpl!.link(u, sub),
+      userOfAccessToken: (t) => wired.linking!.userOfAccessToken(t),
+      userExists: (u) => wired.linking!.userExists(u),
+      link: (u, sub) => wired.linking!.link(u, sub),
     };
     const resources: LocalResources = {
       region: tenant.region,
@@ -157,7 +157,7 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
     }
     cognito = await startCognitoStandIn({ template, assemblyDir, port: cognitoPort, host: '127.0.0.1', publicHost: 'localhost', local: resources, lambdaEnvironment: awsEnvironment, log: (line) => log('cognito', line) });
     const pool = cognito;
-    linkingImpl = cognitoLinking({
+    wired.linking = cognitoLinking({
       cognito: new AwsJsonClient({ service: 'cognito-idp', region: tenant.region, credentials: () => STAND_IN_CREDENTIALS, endpoint: pool.origin }),
       userPoolId: pool.model.pool.id,
       issuer: pool.issuer,

@@ -1,0 +1,106 @@
+/**
+ * The pre token generation trigger's claims (lambdas/token-claims): from the card record only,
+ * bound to the user, minimised per client, never from the OP of another environment; and the
+ * card record store against DynamoDB's API (the local stand-in): never rolled back, links never
+ * taken over.
+ */
+import { AwsJsonClient } from '../../lambdas/shared/aws-json';
+import { DynamoCardRecordStore, LinkConflictError, type CardAuthentication } from '../../lambdas/shared/card-records';
+import { cardSubjectOf, overridesFor, SUPPRESSED, type PreTokenEvent, type TokenClaimsConfig } from '../../lambdas/token-claims/claims';
+import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
+
+const config: TokenClaimsConfig = {
+  providerName: 'DigitalAuthApp',
+  opIssuer: 'https://auth-and-sign.go.jp/api/realms/main',
+  trustFramework: 'urn:myna-idp:trust-framework:jpki-user-authentication',
+  claims: { acr: 'myna_acr', authTime: 'myna_auth_time', sessionTime: 'myna_session_time' },
+};
+const card: CardAuthentication = {
+  sub: 'pairwise-1',
+  attributes: { name: '髙橋 﨑一郎', address: '北海道札幌市中央区北一条西二丁目', birthdate: '1948-02-29', gender: 'male' },
+  acr: 'aal3',
+  authTime: 1_800_000_000,
+  opIssuer: config.opIssuer,
+  sessionTime: 1_800_000_010,
+  linkedUser: 'native-user',
+};
+const event = (userName: string, clientId = 'client-a', status = 'CONFIRMED'): PreTokenEvent => ({ userName, callerContext: { clientId }, request: { userAttributes: { 'cognito:user_status': status } }, response: {} });
+
+describe('claims', () => {
+  test('a linked user gets the step-up claims in both tokens and, for a listed client, only its verified claims', () => {
+    const o = overridesFor(event('native-user'), config, card, { 'client-a': ['name', 'birthdate'] });
+    expect(o.accessTokenGeneration.claimsToAddOrOverride).toEqual({ myna_acr: 'aal3', myna_auth_time: 1_800_000_000, myna_session_time: 1_800_000_010 });
+    expect(o.idTokenGeneration.claimsToAddOrOverride).toEqual({
+      myna_acr: 'aal3',
+      myna_auth_time: 1_800_000_000,
+      myna_session_time: 1_800_000_010,
+      verified_claims: {
+        verification: {
+          trust_framework: config.trustFramework,
+          assurance_level: 'aal3',
+          time: '2027-01-15T08:00:00Z',
+          evidence: [expect.objectContaining({ type: 'electronic_record', check_details: [{ check_method: 'auth', organization: config.opIssuer, time: '2027-01-15T08:00:00Z' }] })],
+        },
+        claims: { name: '髙橋 﨑一郎', birthdate: '1948-02-29' },
+      },
+    });
+    expect(o.idTokenGeneration.claimsToSuppress).toEqual(SUPPRESSED);
+  });
+
+  test('an unlisted client gets no verified_claims (default: nothing)', () => {
+    expect(overridesFor(event('native-user', 'client-b'), config, card, { 'client-a': ['name'] }).idTokenGeneration.claimsToAddOrOverride).not.toHaveProperty('verified_claims');
+  });
+
+  test('an authentication at another OP (the sandbox OP in a production tenant) gives nothing', () => {
+    const o = overridesFor(event('native-user'), config, { ...card, opIssuer: 'https://sb-auth-and-sign.go.jp/api/realms/main' }, { 'client-a': ['name'] });
+    expect(o.idTokenGeneration.claimsToAddOrOverride).toEqual({});
+    expect(o.accessTokenGeneration.claimsToAddOrOverride).toEqual({});
+  });
+
+  test('a record linked to another user gives this one nothing', () => {
+    expect(overridesFor(event('someone-else'), config, card, { 'client-a': ['name'] }).idTokenGeneration.claimsToAddOrOverride).toEqual({});
+  });
+
+  test('the card subject: a federated user of the card by its name and status only; others through the link', async () => {
+    const none = async () => undefined;
+    expect(await cardSubjectOf(event('DigitalAuthApp_pairwise-9', 'c', 'EXTERNAL_PROVIDER'), config, none)).toBe('pairwise-9');
+    // A pool user who picked such a name is not the card's user.
+    expect(await cardSubjectOf(event('DigitalAuthApp_pairwise-9', 'c', 'CONFIRMED'), config, none)).toBeUndefined();
+    expect(await cardSubjectOf(event('native-user'), config, async () => 'pairwise-1')).toBe('pairwise-1');
+  });
+});
+
+describe('card records in DynamoDB (its API, on the local stand-in)', () => {
+  let aws: AwsStandIn;
+  let store: DynamoCardRecordStore;
+  beforeAll(async () => {
+    aws = await startAwsStandIn();
+    store = new DynamoCardRecordStore(new AwsJsonClient({ service: 'dynamodb', region: 'ap-northeast-1', credentials: () => STAND_IN_CREDENTIALS, endpoint: aws.endpoint, jsonVersion: '1.0' }), 'CardRecords');
+  });
+  afterAll(() => aws.close());
+
+  const { linkedUser: _unused, ...auth } = card;
+
+  test('a newer authentication replaces an older one, never the other way round (no rollback)', async () => {
+    await store.putAuthentication(auth);
+    await store.putAuthentication({ ...auth, authTime: auth.authTime - 100, attributes: { ...auth.attributes, address: '古い住所' } });
+    expect((await store.getCard(auth.sub))!.attributes.address).toBe(auth.attributes.address);
+    await store.putAuthentication({ ...auth, authTime: auth.authTime + 100, sessionTime: auth.sessionTime + 100, attributes: { ...auth.attributes, address: '新しい住所' } });
+    expect(await store.getCard(auth.sub)).toMatchObject({ authTime: auth.authTime + 100, attributes: { address: '新しい住所' } });
+  });
+
+  test('a link is kept across authentications and cannot be taken by another user', async () => {
+    await store.putLink('native-user', auth.sub);
+    await store.putAuthentication({ ...auth, authTime: auth.authTime + 200 });
+    expect((await store.getCard(auth.sub))!.linkedUser).toBe('native-user');
+    expect(await store.getLinkedSub('native-user')).toBe(auth.sub);
+    await expect(store.putLink('attacker', auth.sub)).rejects.toBeInstanceOf(LinkConflictError);
+    await store.putLink('native-user', auth.sub); // the same link again: fine
+  });
+
+  test('the client policy written at deploy time', async () => {
+    expect(await store.getClientPolicy()).toEqual({});
+    aws.dynamo.handle('PutItem', { TableName: 'CardRecords', Item: { pk: { S: 'config#clients' }, clients: { S: JSON.stringify({ c1: ['name'] }) } } });
+    expect(await store.getClientPolicy()).toEqual({ c1: ['name'] });
+  });
+});
