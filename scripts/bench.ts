@@ -290,7 +290,7 @@ if (wanted('sandbox')) {
   const { spawn } = await import('node:child_process');
   const startOnce = async () => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'scripts/sandbox.ts', '--tenant-file', file, '--local-dir', localDir, '--quiet'], { detached: true, stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/sandbox.ts', '--tenant-file', file, '--local-dir', localDir, '--quiet'], { detached: true, stdio: 'ignore' });
     while (!fs.existsSync(stateFile)) await new Promise((r) => setTimeout(r, 20));
     const seconds = (performance.now() - t0) / 1000;
     const stop = () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); process.kill(-child.pid!, 'SIGINT'); });

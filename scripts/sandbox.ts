@@ -1,5 +1,5 @@
 /**
- * `npm run sandbox [-- --tenant <id> | --tenant-file <file>] [--app-port N] [--cognito-port N] [--proxy-port N] [--op-port N] [--client <name>] [--local-dir .local] [--quiet]`
+ * `npm run sandbox [-- --tenant <id> | --tenant-file <file>] [--cognito-port N] [--proxy-port N] [--op-port N] [--client <name>] [--local-dir .local] [--quiet]`
  *
  * The whole sign-in flow on this machine: the tenant (default: local, local/tenants/local.yaml)
  * synthesized, then the OP emulator, the federation proxy, the Cognito stand-in and the sample
@@ -11,7 +11,7 @@ import { loadTenantFile } from '../lib/config/loader';
 import { args, findTenant, runCommand, UsageError } from '../tools/local/tenant-args';
 import { SandboxError, startSandbox } from '../tools/sandbox/sandbox';
 
-const usage = 'npm run sandbox -- [--tenant <id> | --tenant-file <file>] [--local-dir .local] [--quiet] [--app-port N] [--cognito-port N] [--proxy-port N] [--op-port N] [--client <name>]';
+const usage = 'npm run sandbox -- [--tenant <id> | --tenant-file <file>] [--local-dir .local] [--quiet] [--cognito-port N] [--proxy-port N] [--op-port N] [--client <name>]';
 
 await runCommand(async () => {
   const a = args(
@@ -19,7 +19,6 @@ await runCommand(async () => {
       tenant: { type: 'string', default: 'local' },
       'tenant-file': { type: 'string' },
       'local-dir': { type: 'string', default: '.local' },
-      'app-port': { type: 'string' },
       'cognito-port': { type: 'string' },
       'proxy-port': { type: 'string' },
       'op-port': { type: 'string' },
@@ -57,7 +56,7 @@ await runCommand(async () => {
       tenant,
       localDir: path.resolve(a['local-dir']!),
       client: a.client,
-      ports: { app: port('app-port'), cognito: port('cognito-port'), proxy: port('proxy-port'), op: port('op-port') },
+      ports: { cognito: port('cognito-port'), proxy: port('proxy-port'), op: port('op-port') },
       log: a.quiet ? undefined : (part, line) => process.stderr.write(`[${part}] ${line}\n`),
     });
   } catch (e) {

@@ -31,7 +31,9 @@ test('npm run sandbox: ready block, sandbox.json with the URLs, and a clean Ctrl
   const file = path.join(dir, 'tenants', 'local.yaml');
   fs.writeFileSync(file, stringify(t));
   const localDir = path.join(dir, 'local');
-  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(repoRoot, 'scripts', 'sandbox.ts'), '--tenant-file', file, '--local-dir', localDir, '--quiet'], {
+  // As `npm run sandbox` runs it: one node process with tsx as its loader (tsx's own CLI would
+  // put a second process in front, which SIGKILLs the sandbox when it is slow to answer a signal).
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'sandbox.ts'), '--tenant-file', file, '--local-dir', localDir, '--quiet'], {
     cwd: repoRoot,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

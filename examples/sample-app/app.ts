@@ -170,7 +170,11 @@ export async function createSampleApp(config: SampleAppConfig) {
       `<h1>サインインしました <span class="en">You are signed in</span></h1>` +
         '<p><a class="button" href="/profile">プロフィールとトークン / Profile and token claims</a></p>' +
         '<p><a class="button" href="/account/address">住所変更（本人確認が必要） / Change address (needs verification)</a></p>' +
-        `<p><a class="button secondary" href="${esc(passkeys.toString())}">パスキーを登録 / Add a passkey</a> <a class="button secondary" href="/auth/card?link=1">マイナンバーカードを連携 / Link My Number Card</a></p>`,
+        // A user of the card's own account (signed up with the card) is a user of an identity
+        // provider: Cognito keeps passkeys and links for pool users only.
+        (String(s.claims['cognito:username'] ?? '').startsWith(`${cardProvider}_`)
+          ? '<p class="notice">マイナンバーカードで作成したアカウントです。<span class="en">This account was created with My Number Card.</span></p>'
+          : `<p><a class="button secondary" href="${esc(passkeys.toString())}">パスキーを登録 / Add a passkey</a> <a class="button secondary" href="/auth/card?link=1">マイナンバーカードを連携 / Link My Number Card</a></p>`),
     );
   });
 

@@ -18,7 +18,7 @@ import { decodeJwt } from 'jose';
 import { STAND_IN_CREDENTIALS } from '../../tools/local/aws-stand-in';
 import { startCognitoStandIn, type RunningStandIn } from '../../tools/cognito-stand-in/stand-in';
 import type { CfnTemplate } from '../../tools/cognito-stand-in/template';
-import { b64url, passwordSignIn, PASSWORD } from '../helpers/cognito';
+import { b64url, browserCookieOf, passwordSignIn, PASSWORD } from '../helpers/cognito';
 import { minimalTenant, synthTenant, tempDir } from '../helpers/tenants';
 
 const local = { region: 'ap-northeast-1', account: '123456789012', functionUrl: () => 'http://127.0.0.1:9/', secret: () => 'local-secret' };
@@ -173,7 +173,11 @@ describe('user pool API through the AWS SDK', () => {
   beforeAll(async () => {
     const t = tenant();
     t.jpki = { environment: 'sandbox', clientId: 'RP00000009' };
-    s = await standIn(templateOf(t));
+    // The identity provider is what these tests need; its trigger (synthesized here without
+    // bundling, so without code to run) is tested with the sandbox.
+    const template = templateOf(t);
+    delete Object.values(template.Resources).find((r) => r.Type === 'AWS::Cognito::UserPool')!.Properties!.LambdaConfig;
+    s = await standIn(template);
     confirmedUser(s, 'jiro@example.jp');
     confirmedUser(s, 'saburo@example.jp');
   });
@@ -268,6 +272,21 @@ describe('triggers from the cloud assembly', () => {
     }
   });
 
+  test('one slow invocation does not fail the others: each runs in its own execution environment', async () => {
+    const { template, dir } = withTrigger(`export const handler = async (event) => { if (event.request.userAttributes.email.startsWith('slow')) await new Promise(r => setTimeout(r, 10000)); return event; };`, 30);
+    const s = await standIn(template, dir);
+    try {
+      confirmedUser(s, 'slow2@example.jp');
+      confirmedUser(s, 'quick@example.jp');
+      const [slow, quick] = await Promise.all([passwordSignIn(s, 'web', 'slow2@example.jp'), passwordSignIn(s, 'web', 'quick@example.jp')]);
+      expect(slow.tokens.error_description).toBe('PreTokenGeneration failed with error Task timed out after 5.00 seconds.');
+      expect(quick.status).toBe(200);
+    } finally {
+      await s.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a trigger that throws or runs past 5 seconds fails the token request with Cognito\'s message', async () => {
     const { template, dir } = withTrigger(`export const handler = async (event) => { if (event.request.userAttributes.email.startsWith('slow')) await new Promise(r => setTimeout(r, 10000)); throw new Error('no tokens today'); };`, 30);
     const s = await standIn(template, dir);
@@ -286,6 +305,49 @@ describe('triggers from the cloud assembly', () => {
   });
 });
 
+describe('bad input and attacks', () => {
+  let s: RunningStandIn;
+  beforeAll(async () => {
+    const template = templateOf(tenant());
+    const pool = Object.values(template.Resources).find((r) => r.Type === 'AWS::Cognito::UserPool')!;
+    (pool.Properties!.Policies as { SignInPolicy: { AllowedFirstAuthFactors: string[] } }).SignInPolicy.AllowedFirstAuthFactors = ['PASSWORD', 'EMAIL_OTP'];
+    s = await standIn(template);
+  });
+  afterAll(() => s.close());
+
+  test('a sign-up code is not a sign-in code: an unconfirmed user cannot sign in with it', async () => {
+    const u = s.users.createNative('unconf@example.jp', PASSWORD);
+    u.confirmationCode = { code: '123456', expires: Date.now() + 60_000 };
+    const start = await fetch(`${s.origin}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: s.clients[0]!.id, redirect_uri: 'http://localhost:5001/cb' })}`, { redirect: 'manual' });
+    const tx = new URL(start.headers.get('location')!, s.origin).searchParams.get('tx')!;
+    const r = await fetch(`${s.origin}/login/email-otp/verify`, { method: 'POST', body: new URLSearchParams({ tx, username: u.username, code: '123456' }), redirect: 'manual', headers: { cookie: browserCookieOf(start) } });
+    expect(r.status).toBe(400);
+  });
+
+  test('a refresh token revoked at /oauth2/revoke no longer refreshes', async () => {
+    confirmedUser(s, 'revoke@example.jp');
+    const r = await passwordSignIn(s, 'web', 'revoke@example.jp');
+    const id = s.clients[0]!.id;
+    const revoked = await fetch(`${s.origin}/oauth2/revoke`, { method: 'POST', body: new URLSearchParams({ token: r.tokens.refresh_token!, client_id: id }) });
+    expect(revoked.status).toBe(200);
+    const refresh = await fetch(`${s.origin}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: r.tokens.refresh_token!, client_id: id }) });
+    expect(await refresh.json()).toEqual({ error: 'invalid_grant' });
+  });
+
+  test('malformed client credentials, a form that is not one, a JSON null and a huge body get errors, never a crash', async () => {
+    const token = (headers: Record<string, string>, body: string | Uint8Array) => fetch(`${s.origin}/oauth2/token`, { method: 'POST', headers, body });
+    const basic = await token({ authorization: `Basic ${Buffer.from('%zz:%').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=authorization_code');
+    expect([basic.status, await basic.json()]).toEqual([400, { error: 'invalid_client' }]);
+    const multipart = await token({ 'content-type': 'multipart/form-data; boundary=x' }, 'junk');
+    expect([multipart.status, await multipart.json()]).toEqual([400, { error: 'invalid_request' }]);
+    const api = await fetch(s.origin, { method: 'POST', headers: { 'x-amz-target': 'AWSCognitoIdentityProviderService.AdminGetUser' }, body: 'null' });
+    expect(await api.json()).toMatchObject({ __type: 'SerializationException' });
+    const huge = await token({ 'content-type': 'application/x-www-form-urlencoded' }, new Uint8Array(2 * 1024 * 1024));
+    expect(huge.status).toBe(413);
+  });
+
+});
+
 describe('managed login sessions and email codes', () => {
   let s: RunningStandIn;
   beforeAll(async () => {
@@ -301,16 +363,23 @@ describe('managed login sessions and email codes', () => {
     fetch(`${s.origin}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: s.clients[0]!.id, redirect_uri: 'http://localhost:5001/cb', ...extra })}`, { redirect: 'manual', headers: { cookie } });
 
   test('an email code signs in; the session then returns a code without the page, unless max_age or prompt=login ask again', async () => {
-    const tx = new URL((await authorize({})).headers.get('location')!, s.origin).searchParams.get('tx')!;
-    const sent = await fetch(`${s.origin}/login/email-otp`, { method: 'POST', body: new URLSearchParams({ tx, email: 'goro@example.jp' }) });
+    const start = await authorize({});
+    const tx = new URL(start.headers.get('location')!, s.origin).searchParams.get('tx')!;
+    const browser = browserCookieOf(start);
+    const post = (path: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(`${s.origin}${path}`, { method: 'POST', body: new URLSearchParams(body), redirect: 'manual', headers: { cookie: browser, ...headers } });
+    const sent = await post('/login/email-otp', { tx, email: 'goro@example.jp' });
     expect(sent.status).toBe(200);
     const mail = s.mailbox.at(-1)!;
     expect(mail).toMatchObject({ to: 'goro@example.jp', purpose: 'sign-in code' });
     const code = /\b(\d{8})\b/.exec(mail.body)![1]!;
     const username = s.users.bySignInName('goro@example.jp')!.username;
-    const wrong = await fetch(`${s.origin}/login/email-otp/verify`, { method: 'POST', body: new URLSearchParams({ tx, username, code: '00000000' === code ? '11111111' : '00000000' }) });
+    const wrong = await post('/login/email-otp/verify', { tx, username, code: '00000000' === code ? '11111111' : '00000000' });
     expect(wrong.status).toBe(400);
-    const ok = await fetch(`${s.origin}/login/email-otp/verify`, { method: 'POST', body: new URLSearchParams({ tx, username, code }), redirect: 'manual' });
+    // The same form posted from another site, or in another browser (no binding cookie), signs nobody in.
+    expect((await post('/login/email-otp/verify', { tx, username, code }, { origin: 'http://localhost:6666' })).status).toBe(403);
+    expect((await fetch(`${s.origin}/login/email-otp/verify`, { method: 'POST', body: new URLSearchParams({ tx, username, code }), redirect: 'manual' })).status).toBe(400);
+    const ok = await post('/login/email-otp/verify', { tx, username, code });
     expect(ok.headers.get('location')).toMatch(/^http:\/\/localhost:5001\/cb\?code=/);
     const cookie = ok.headers.get('set-cookie')!.split(';')[0]!;
     expect((await authorize({}, cookie)).headers.get('location')).toMatch(/^http:\/\/localhost:5001\/cb\?code=/);

@@ -19,7 +19,9 @@ export async function passwordSignIn(s: RunningStandIn, clientName: string, emai
   });
   const a = await fetch(`${s.origin}/oauth2/authorize?${q}`, { redirect: 'manual' });
   const tx = new URL(a.headers.get('location')!, s.origin).searchParams.get('tx')!;
-  const p = await fetch(`${s.origin}/login/password`, { method: 'POST', body: new URLSearchParams({ tx, email, password: o.password ?? PASSWORD }), redirect: 'manual' });
+  // The sign-in page continues only in the browser that started it (its binding cookie).
+  const cookie = browserCookieOf(a);
+  const p = await fetch(`${s.origin}/login/password`, { method: 'POST', body: new URLSearchParams({ tx, email, password: o.password ?? PASSWORD }), redirect: 'manual', headers: { cookie } });
   const back = new URL(p.headers.get('location')!);
   const body = new URLSearchParams({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: model.callbackUrls[0]!, client_id: client.id, code_verifier: o.redeemWith ?? verifier });
   const headers: Record<string, string> = client.secret ? { authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}` } : {};
@@ -27,3 +29,6 @@ export async function passwordSignIn(s: RunningStandIn, clientName: string, emai
   return { status: t.status, tokens: (await t.json()) as Record<string, string>, code: back.searchParams.get('code')!, verifier, state: back.searchParams.get('state') };
 }
 
+
+/** The stand-in's browser-binding cookie from a response, as a Cookie header. */
+export const browserCookieOf = (r: Response) => r.headers.getSetCookie().map((c) => c.split(';')[0]!).filter((c) => c.startsWith('cognito-browser=')).join('; ');

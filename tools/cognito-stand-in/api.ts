@@ -53,6 +53,7 @@ export async function userPoolApi(c: Context, d: ApiDeps): Promise<Response> {
     } catch {
       throw new ApiError('SerializationException', 'The request body is not valid JSON');
     }
+    if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ApiError('SerializationException', 'The request body must be a JSON object');
     const handler = ACTIONS[action];
     if (!handler) throw new ApiError('UnknownOperationException', `The stand-in does not implement ${action || target || 'this operation'}`);
     if (handler.iam) {

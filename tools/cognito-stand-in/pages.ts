@@ -81,7 +81,7 @@ export function signInPage(p: SignInPage): string {
       .map((x) => `<form method="post" action="/login/federate">${tx}<input type="hidden" name="idp" value="${esc(x.name)}"><button type="submit" class="card" data-provider="${esc(x.name)}">${esc(x.label)}</button></form>`)
       .join('') +
     (p.signUp ? `<div class="links">アカウントをお持ちでない場合 / No account? <a href="/signup?tx=${encodeURIComponent(p.tx)}">アカウントを作成 / Create an account</a></div>` : '');
-  return layout({ title: 'サインイン / Sign in', poolName: p.poolName, body, scripts: p.passkey ? ['/static/webauthn.js', '/static/login.js'] : [] });
+  return layout({ title: 'サインイン / Sign in', poolName: p.poolName, body, scripts: [...(p.passkey ? ['/static/webauthn.js'] : []), '/static/login.js'] });
 }
 
 export function signUpPage(p: { poolName: string; tx: string; email?: string; error?: string; policy: string }): string {

@@ -7,7 +7,7 @@
  * triggers run from their bundled code. Each behaviour and its AWS documentation page:
  * tools/cognito-stand-in/README.md.
  */
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { userPoolApi } from './api';
@@ -65,6 +66,8 @@ interface AuthorizeRequest {
   readonly prompt?: string;
   readonly loginHint?: string;
   readonly created: number;
+  /** The browser this sign-in runs in (the value of its binding cookie): pages of another browser cannot continue it. */
+  readonly browser: string;
   /** Where to go after signing in instead of back to the app (the passkey page). */
   returnTo?: string;
   passkeyChallenge?: { challenge: string; username: string };
@@ -75,6 +78,8 @@ interface AuthorizationCode { readonly grant: Grant; readonly client: AppClientM
 interface RefreshGrant { readonly grant: Grant; readonly client: AppClientModel; readonly expires: number }
 
 const SESSION_COOKIE = 'cognito';
+/** Binds sign-ins in progress to the browser that started them (no login CSRF: a form or IdP answer carried to another browser does nothing). */
+const BROWSER_COOKIE = 'cognito-browser';
 /** Managed login's session: 1 hour. Authorization codes: 5 minutes, one use. Sign-in pages: 15 minutes. */
 const SESSION_SECONDS = 3600;
 const CODE_SECONDS = 300;
@@ -165,14 +170,34 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     if (tx.state !== undefined) u.searchParams.set('state', tx.state);
     return u.toString();
   };
-  const txOf = (id: string | undefined) => {
+  const txOf = (c: Context, id: string | undefined) => {
     const tx = id ? txs.get(id) : undefined;
-    return tx && tx.created + TX_MS > Date.now() ? tx : undefined;
+    if (!tx || tx.created + TX_MS <= Date.now()) return undefined;
+    const browser = getCookie(c, BROWSER_COOKIE);
+    return browser && browser.length === tx.browser.length && timingSafeEqual(Buffer.from(browser), Buffer.from(tx.browser)) ? tx : undefined;
   };
+  const browserOf = (c: Context) => {
+    let b = getCookie(c, BROWSER_COOKIE);
+    if (!b || !/^[A-Za-z0-9_-]{32}$/.test(b)) {
+      b = random();
+      setCookie(c, BROWSER_COOKIE, b, { path: '/', httpOnly: true, sameSite: 'Lax', secure: origin.startsWith('https:') });
+    }
+    return b;
+  };
+  // Forgotten sign-ins, codes and federations are dropped as they expire.
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [k, t] of txs) if (t.created + TX_MS < now) txs.delete(k);
+    for (const [k, x] of codes) if (x.expires < now) codes.delete(k);
+    for (const [k, f] of federations) if (f.expires < now) federations.delete(k);
+    for (const [k, x] of sessions) if (x.expires < now) sessions.delete(k);
+  }, 60_000);
+  sweep.unref();
   const page = (c: Context, html: string, status = 200) => {
     c.header('content-security-policy', LOGIN_CSP);
     c.header('cache-control', 'no-store');
-    c.header('referrer-policy', 'no-referrer');
+    // same-origin: the pages' own form posts carry their Origin (no-referrer would make it "null"); nothing leaks to other sites.
+    c.header('referrer-policy', 'same-origin');
     return c.html(html, status as 200);
   };
   const error = (c: Context, err: string, description: string, status = 400) => page(c, errorPage({ poolName: pool.name, error: err, description }), status);
@@ -251,7 +276,9 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
       signal: AbortSignal.timeout(5000),
     }).catch(() => undefined);
     const userInfo = ui?.ok ? ((await ui.json().catch(() => ({}))) as Record<string, unknown>) : {};
-    const claims: Record<string, unknown> = { ...idToken, ...userInfo };
+    // OIDC Core 5.3.2: the userinfo sub must be the ID token's; the ID token's claims win.
+    if (userInfo.sub !== undefined && userInfo.sub !== idToken.sub) throw new OAuthError('invalid_request', 'The identity provider answered userinfo for another subject');
+    const claims: Record<string, unknown> = { ...userInfo, ...idToken };
     const userId = String(claims[provider.attributeMapping.username ?? 'sub'] ?? idToken.sub);
     const username = `${provider.name}_${userId}`;
 
@@ -311,6 +338,17 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     return error(c, 'server_error', 'The stand-in failed to handle this request (see its console).', 500);
   });
 
+  // Form posts and the pages' own calls come from this origin only (a foreign page cannot post
+  // a sign-in form in a person's browser); the token endpoint and the API are called by servers.
+  app.use('*', bodyLimit({ maxSize: 1024 * 1024, onError: (c) => c.json({ error: 'invalid_request', error_description: 'request body too large' }, 413) }));
+  app.use('*', async (c, next) => {
+    const from = c.req.header('origin');
+    const serverCall = c.req.path === '/' || c.req.path === '/oauth2/token' || c.req.path === '/oauth2/revoke' || c.req.path === '/oauth2/userInfo';
+    if (c.req.method === 'POST' && !serverCall && from !== undefined && from !== origin) return error(c, 'invalid_request', 'This form was posted from another site.', 403);
+    await next();
+    return undefined;
+  });
+
   app.get('/', (c) =>
     page(c, errorPage({ poolName: pool.name, error: 'not_found', description: 'Start a sign-in from an app: /oauth2/authorize. The local mailbox: /mailbox.' }).replace('エラーが発生しました', 'Amazon Cognito stand-in'), 200),
   );
@@ -334,7 +372,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     const scopes = (q.scope ?? client.allowedOAuthScopes.join(' ')).split(' ').filter(Boolean);
     if (scopes.some((s) => !client.allowedOAuthScopes.includes(s))) return c.redirect(errorRedirect(base, 'invalid_scope'));
     if (q.code_challenge !== undefined && q.code_challenge_method !== 'S256') return c.redirect(errorRedirect(base, 'invalid_request', 'code_challenge_method must be S256'));
-    const tx: AuthorizeRequest = { client, redirectUri: q.redirect_uri, state: q.state, scopes, codeChallenge: q.code_challenge, nonce: q.nonce, prompt: q.prompt, loginHint: q.login_hint, created: Date.now() };
+    const tx: AuthorizeRequest = { client, redirectUri: q.redirect_uri, state: q.state, scopes, codeChallenge: q.code_challenge, nonce: q.nonce, prompt: q.prompt, loginHint: q.login_hint, created: Date.now(), browser: browserOf(c) };
     const txId = random();
     txs.set(txId, tx);
     const idpName = q.identity_provider ?? (q.idp_identifier ? model.identityProviders.find((p) => p.identifiers.includes(q.idp_identifier!))?.name : undefined);
@@ -358,16 +396,22 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
 
   app.get('/login', (c) => {
     const txId = c.req.query('tx') ?? '';
-    const tx = txOf(txId);
+    const tx = txOf(c, txId);
     if (!tx) return error(c, 'invalid_request', 'This sign-in page has expired or was not started by an app. Start again from the app.');
     return page(c, signInPageFor(txId, tx));
   });
 
-  const form = async (c: Context) => Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
+  const form = async (c: Context): Promise<Record<string, string>> => {
+    try {
+      return Object.fromEntries(Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
+    } catch {
+      throw new OAuthError('invalid_request', 'The request body is not a valid form');
+    }
+  };
 
   app.post('/login/password', async (c) => {
     const f = await form(c);
-    const tx = txOf(f.tx);
+    const tx = txOf(c, f.tx);
     if (!tx) return error(c, 'invalid_request', 'This sign-in page has expired. Start again from the app.');
     const user = users.bySignInName(f.email ?? '');
     if (!user || !user.enabled || user.status === 'EXTERNAL_PROVIDER' || !users.checkPassword(user, f.password ?? '')) {
@@ -382,12 +426,12 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
 
   app.post('/login/email-otp', async (c) => {
     const f = await form(c);
-    const tx = txOf(f.tx);
+    const tx = txOf(c, f.tx);
     if (!tx || !pool.firstAuthFactors.includes('EMAIL_OTP')) return error(c, 'invalid_request', 'Email codes are not a sign-in option of this user pool, or the page expired.');
     const user = users.bySignInName(f.email ?? '');
     if (user && user.status === 'CONFIRMED') {
       const code = String(randomInt(0, 100_000_000)).padStart(8, '0');
-      user.confirmationCode = { code, expires: Date.now() + 3 * 60_000 };
+      user.signInCode = { code, expires: Date.now() + 3 * 60_000, attempts: 0 };
       sendMail(user.attributes.get('email')!, pool.verification.emailSubject, pool.verification.emailMessage.replace('{####}', code), 'sign-in code');
     }
     return page(c, codePage({ poolName: pool.name, tx: f.tx!, username: user?.username ?? '', destination: f.email ?? '', action: '/login/email-otp/verify', purpose: 'otp' }));
@@ -395,19 +439,23 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
 
   app.post('/login/email-otp/verify', async (c) => {
     const f = await form(c);
-    const tx = txOf(f.tx);
+    const tx = txOf(c, f.tx);
     const user = f.username ? users.get(f.username) : undefined;
-    if (!tx) return error(c, 'invalid_request', 'This sign-in page has expired. Start again from the app.');
-    if (!user?.confirmationCode || user.confirmationCode.expires < Date.now() || user.confirmationCode.code !== f.code) {
+    if (!tx || !pool.firstAuthFactors.includes('EMAIL_OTP')) return error(c, 'invalid_request', 'Email codes are not a sign-in option of this user pool, or the page expired.');
+    const pending = user?.signInCode;
+    // A sign-in code only (never a sign-up code), for a confirmed, enabled user; three tries.
+    const ok = user && user.enabled && user.status === 'CONFIRMED' && pending && pending.expires > Date.now() && pending.attempts < 3 && pending.code === f.code;
+    if (!ok) {
+      if (pending) pending.attempts++;
       return page(c, codePage({ poolName: pool.name, tx: f.tx!, username: f.username ?? '', destination: user?.attributes.get('email') ?? '', action: '/login/email-otp/verify', purpose: 'otp', error: 'コードが正しくないか、有効期限が切れています。 / Invalid or expired code.' }), 400);
     }
-    user.confirmationCode = undefined;
+    user.signInCode = undefined;
     return c.redirect(await completeSignIn(c, f.tx!, tx, user, 'email_otp'), 302);
   });
 
   app.post('/login/federate', async (c) => {
     const f = await form(c);
-    const tx = txOf(f.tx);
+    const tx = txOf(c, f.tx);
     const provider = f.idp ? providerByName(f.idp) : undefined;
     if (!tx || !provider || !tx.client.supportedIdentityProviders.includes(provider.name)) return error(c, 'invalid_request', 'This identity provider is not enabled for this app client, or the page expired.');
     return c.redirect(startFederation(f.tx!, provider), 302);
@@ -419,7 +467,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     const fed = q.state ? federations.get(q.state) : undefined;
     if (!fed || fed.expires < Date.now()) return error(c, 'invalid_request', 'The identity provider answered with an unknown or expired state.');
     federations.delete(q.state!);
-    const tx = txOf(fed.tx);
+    const tx = txOf(c, fed.tx);
     if (!tx) return error(c, 'invalid_request', 'This sign-in has expired. Start again from the app.');
     if (q.error) return c.redirect(errorRedirect(tx, q.error, q.error_description ?? q.error));
     if (!q.code) return c.redirect(errorRedirect(tx, 'invalid_request', 'The identity provider returned no code'));
@@ -443,12 +491,12 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
   };
   app.get('/signup', (c) => {
     const txId = c.req.query('tx') ?? '';
-    if (!txOf(txId) || pool.allowAdminCreateUserOnly) return error(c, 'invalid_request', 'Sign-up is not available (the page expired, or only administrators create users).');
+    if (!txOf(c, txId) || pool.allowAdminCreateUserOnly) return error(c, 'invalid_request', 'Sign-up is not available (the page expired, or only administrators create users).');
     return page(c, signUpPage({ poolName: pool.name, tx: txId, policy: policyText() }));
   });
   app.post('/signup', async (c) => {
     const f = await form(c);
-    const tx = txOf(f.tx);
+    const tx = txOf(c, f.tx);
     if (!tx || pool.allowAdminCreateUserOnly) return error(c, 'invalid_request', 'Sign-up is not available.');
     const email = (f.email ?? '').trim();
     const again = (message: string) => page(c, signUpPage({ poolName: pool.name, tx: f.tx!, email, error: message, policy: policyText() }), 400);
@@ -486,16 +534,17 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
   app.post('/confirm/resend', async (c) => {
     const f = await form(c);
     const user = f.username ? users.get(f.username) : undefined;
-    if (!txOf(f.tx) || !user || user.status !== 'UNCONFIRMED') return error(c, 'invalid_request', 'Nothing to confirm.');
+    if (!txOf(c, f.tx) || !user || user.status !== 'UNCONFIRMED') return error(c, 'invalid_request', 'Nothing to confirm.');
     sendConfirmationCode(user);
     return page(c, codePage({ poolName: pool.name, tx: f.tx!, username: user.username, destination: user.attributes.get('email')!, action: '/confirm', purpose: 'confirm', info: 'コードを再送信しました。 / We sent a new code.' }));
   });
   app.post('/confirm', async (c) => {
     const f = await form(c);
-    const tx = txOf(f.tx);
+    const tx = txOf(c, f.tx);
     const user = f.username ? users.get(f.username) : undefined;
     if (!tx || !user || user.status !== 'UNCONFIRMED') return error(c, 'invalid_request', 'Nothing to confirm (the page expired, or the account is already confirmed).');
-    if (!user.confirmationCode || user.confirmationCode.expires < Date.now() || user.confirmationCode.code !== (f.code ?? '').trim()) {
+    if (!user.confirmationCode || user.confirmationCode.expires < Date.now() || (user.confirmationCode.attempts ?? 0) >= 5 || user.confirmationCode.code !== (f.code ?? '').trim()) {
+      if (user.confirmationCode) user.confirmationCode.attempts = (user.confirmationCode.attempts ?? 0) + 1;
       return page(c, codePage({ poolName: pool.name, tx: f.tx!, username: user.username, destination: user.attributes.get('email')!, action: '/confirm', purpose: 'confirm', error: '確認コードが正しくありません。 / Invalid verification code provided, please try again.' }), 400);
     }
     user.status = 'CONFIRMED';
@@ -514,7 +563,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
   // ---- passkeys: https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-authentication-flow-methods.html#amazon-cognito-user-pools-authentication-flow-methods-passkey
   app.post('/login/passkey/options', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { tx?: string; email?: string };
-    const tx = txOf(body.tx);
+    const tx = txOf(c, body.tx);
     if (!tx || !pool.firstAuthFactors.includes('WEB_AUTHN')) return c.json({ error: 'invalid_request', message: 'This sign-in page has expired.' }, 400);
     const user = users.bySignInName(body.email ?? '');
     if (!user || user.passkeys.length === 0) return c.json({ error: 'NotAuthorizedException', message: 'このアカウントにはパスキーが登録されていません / No passkey is registered for this account' }, 400);
@@ -524,7 +573,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
   });
   app.post('/login/passkey/verify', async (c) => {
     const body = (await c.req.json().catch(() => ({}))) as { tx?: string; response?: { id?: string } };
-    const tx = txOf(body.tx);
+    const tx = txOf(c, body.tx);
     const pending = tx?.passkeyChallenge;
     const user = pending ? users.get(pending.username) : undefined;
     const key = user?.passkeys.find((p) => p.id === body.response?.id);
@@ -554,7 +603,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     const user = session ? users.get(session.username) : undefined;
     if (!session || !user) {
       const txId = random();
-      txs.set(txId, { client, redirectUri: client.callbackUrls[0]!, scopes: ['openid'], created: Date.now(), returnTo: c.req.url });
+      txs.set(txId, { client, redirectUri: client.callbackUrls[0]!, scopes: ['openid'], created: Date.now(), browser: browserOf(c), returnTo: `${origin}${new URL(c.req.url).pathname}${new URL(c.req.url).search}` });
       return c.redirect(`/login?tx=${txId}`);
     }
     if (user.status === 'EXTERNAL_PROVIDER') return error(c, 'NotAuthorizedException', 'A user of an external identity provider cannot register a passkey in this user pool: sign in as a user of the pool.');
@@ -626,20 +675,26 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
 
   app.post('/oauth2/token', async (c) => {
     c.header('cache-control', 'no-store');
+    const fail = (err: string, status = 400) => c.json({ error: err }, status as 400);
+    if (!(c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return fail('invalid_request');
     const f = await form(c);
     const basic = /^Basic (.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     let clientId = f.client_id;
     let secret = f.client_secret;
     if (basic) {
-      const decoded = Buffer.from(basic, 'base64').toString('utf8');
-      const i = decoded.indexOf(':');
-      clientId = decodeURIComponent(decoded.slice(0, i));
-      secret = decodeURIComponent(decoded.slice(i + 1));
+      try {
+        const decoded = Buffer.from(basic, 'base64').toString('utf8');
+        const i = decoded.indexOf(':');
+        if (i < 0) return fail('invalid_client');
+        clientId = decodeURIComponent(decoded.slice(0, i));
+        secret = decodeURIComponent(decoded.slice(i + 1));
+      } catch {
+        return fail('invalid_client');
+      }
     }
     const client = clientById(clientId);
-    const fail = (err: string, status = 400) => c.json({ error: err }, status as 400);
     if (!client) return fail('invalid_client');
-    if (client.generateSecret && secret !== secrets.get(client.id)) return fail('invalid_client');
+    if (client.generateSecret && !secretMatches(secret, secrets.get(client.id)!)) return fail('invalid_client');
     try {
       if (f.grant_type === 'authorization_code') {
         const code = f.code ? codes.get(f.code) : undefined;
@@ -666,6 +721,20 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
       if (e instanceof TriggerError) return c.json({ error: 'invalid_request', error_description: e.message }, 400);
       throw e;
     }
+  });
+
+  // /oauth2/revoke: https://docs.aws.amazon.com/cognito/latest/developerguide/revocation-endpoint.html
+  app.post('/oauth2/revoke', async (c) => {
+    const f = (c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded') ? await form(c) : {};
+    const basic = /^Basic (.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const [id, secret] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':') : [f.client_id, f.client_secret];
+    const client = clientById(id);
+    if (!client || (client.generateSecret && !secretMatches(secret, secrets.get(client.id)!))) return c.json({ error: 'invalid_client' }, 400);
+    if (!client.enableTokenRevocation) return c.json({ error: 'unsupported_token_type' }, 400);
+    const r = f.token ? refreshTokens.get(f.token) : undefined;
+    if (!f.token) return c.json({ error: 'invalid_request' }, 400);
+    if (r && r.client.id === client.id) refreshTokens.delete(f.token);
+    return c.body(null, 200);
   });
 
   const verifyAccessToken = async (token: string | undefined) => {
@@ -769,6 +838,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     mailbox,
     triggers,
     close: async () => {
+      clearInterval(sweep);
       await triggers.close();
       await new Promise<void>((resolve) => {
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
@@ -776,6 +846,13 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
       });
     },
   };
+}
+
+/** Constant-time comparison of a presented client secret with the client's. */
+function secretMatches(presented: string | undefined, expected: string): boolean {
+  const a = createHash('sha256').update(presented ?? '').digest();
+  const b = createHash('sha256').update(expected).digest();
+  return presented !== undefined && timingSafeEqual(a, b);
 }
 
 /** The pool's own keys as a jose key set (no HTTP round trip to itself). */

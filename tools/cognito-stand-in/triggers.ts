@@ -33,18 +33,23 @@ export interface TriggerEvent {
 export class Triggers {
   private readonly functions = new Map<string, LocalFunction>();
 
-  constructor(private readonly pool: UserPoolModel, private readonly region: string, extraEnvironment: Readonly<Record<string, string>> = {}) {
-    for (const [name, t] of Object.entries(pool.triggers)) {
-      if (!t.function.assetPath) throw new Error(`trigger ${name}: function ${t.function.logicalId} has no bundled code in the cloud assembly`);
-      this.functions.set(
-        name,
-        new LocalFunction({ codeDir: t.function.assetPath, handler: t.function.handler, functionName: t.function.logicalId, timeoutMs: t.function.timeoutSeconds * 1000, environment: { ...t.function.environment, ...extraEnvironment } }),
-      );
-    }
-  }
+  constructor(private readonly pool: UserPoolModel, private readonly region: string, private readonly extraEnvironment: Readonly<Record<string, string>> = {}) {}
 
   has(name: string): boolean {
-    return this.functions.has(name);
+    return name in this.pool.triggers;
+  }
+
+  /** The trigger's function, started on first use; a template synthesized without bundling has no code to run. */
+  private functionOf(name: string): LocalFunction | undefined {
+    const t = this.pool.triggers[name];
+    if (!t) return undefined;
+    let fn = this.functions.get(name);
+    if (!fn) {
+      if (!t.function.assetPath) throw new TriggerError(name, `function ${t.function.logicalId} has no bundled code in the cloud assembly (synthesize with bundling)`);
+      fn = new LocalFunction({ codeDir: t.function.assetPath, handler: t.function.handler, functionName: t.function.logicalId, timeoutMs: t.function.timeoutSeconds * 1000, environment: { ...t.function.environment, ...this.extraEnvironment } });
+      this.functions.set(name, fn);
+    }
+    return fn;
   }
 
   version(name: string): string | undefined {
@@ -63,7 +68,7 @@ export class Triggers {
       request: e.request,
       response: e.response,
     };
-    const fn = this.functions.get(name);
+    const fn = this.functionOf(name);
     if (!fn) return event;
     try {
       const timeoutMs = Math.min(TRIGGER_TIMEOUT_MS, (this.pool.triggers[name]?.function.timeoutSeconds ?? 5) * 1000);

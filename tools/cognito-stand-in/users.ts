@@ -36,7 +36,10 @@ export interface User {
   readonly passkeys: Passkey[];
   /** External identities linked to this (native) user with AdminLinkProviderForUser. */
   readonly links: LinkedIdentity[];
-  confirmationCode?: { code: string; expires: number };
+  /** The sign-up confirmation code (and how often it was tried). */
+  confirmationCode?: { code: string; expires: number; attempts?: number };
+  /** An email sign-in code (EMAIL_OTP), kept apart from the confirmation code. */
+  signInCode?: { code: string; expires: number; attempts: number };
 }
 
 export class UserError extends Error {

@@ -49,16 +49,16 @@ parentPort.on('message', async ({ id, event, context }) => {
 `;
 
 export class LocalFunction {
-  private worker?: Worker;
-  private readonly pending = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** Execution environments that are warm and free; each serves one invocation at a time, as in Lambda. */
+  private readonly idle: Worker[] = [];
+  private readonly all = new Set<Worker>();
+  private readonly entry: string;
   /** Invocations and cold starts, for tests and benchmarks. */
   readonly stats = { invocations: 0, coldStarts: 0 };
 
   constructor(private readonly o: LocalFunctionOptions) {
     this.entry = entryOf(o);
   }
-
-  private readonly entry: string;
 
   private start(): Worker {
     const [, exportName] = splitHandler(this.o.handler);
@@ -73,55 +73,55 @@ export class LocalFunction {
       ...this.o.environment,
     };
     const worker = new Worker(WORKER, { eval: true, env, workerData: { url: pathToFileURL(this.entry).href, exportName }, stdout: false, stderr: false });
-    worker.on('message', (m: { id: string; result?: unknown; error?: { message: string; type: string } }) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.error) p.reject(new FunctionError(m.error.message, m.error.type));
-      else p.resolve(m.result);
-    });
-    worker.on('error', (e) => this.fail(new FunctionError(e.message, 'Runtime.ExitError')));
-    worker.on('exit', () => {
-      if (this.worker === worker) this.worker = undefined;
-      this.fail(new FunctionError('the function exited', 'Runtime.ExitError'));
-    });
     worker.unref();
+    this.all.add(worker);
+    worker.once('exit', () => {
+      this.all.delete(worker);
+      const i = this.idle.indexOf(worker);
+      if (i >= 0) this.idle.splice(i, 1);
+    });
     this.stats.coldStarts++;
     return worker;
   }
 
-  private fail(e: Error) {
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      p.reject(e);
-    }
-  }
-
-  /** Invokes the handler with `event`; rejects with a FunctionError on an error, a timeout or a crash. */
+  /** Invokes the handler with `event` in a free execution environment (a new one, cold, when none is free); rejects with a FunctionError on an error, a timeout or a crash. */
   invoke(event: unknown, timeoutMs = this.o.timeoutMs): Promise<unknown> {
     this.stats.invocations++;
-    const worker = (this.worker ??= this.start());
+    const worker = this.idle.pop() ?? this.start();
     const id = randomUUID();
     return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      const onMessage = (m: { id: string; result?: unknown; error?: { message: string; type: string } }) => {
+        if (m.id !== id) return;
+        done();
+        this.idle.push(worker);
+        if (m.error) reject(new FunctionError(m.error.message, m.error.type));
+        else resolve(m.result);
+      };
+      const onError = (e: Error) => (done(), reject(new FunctionError(e.message, 'Runtime.ExitError')));
+      const onExit = () => (done(), reject(new FunctionError('the function exited', 'Runtime.ExitError')));
       const timer = setTimeout(() => {
-        this.pending.delete(id);
+        done();
         reject(new FunctionError(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, 'Sandbox.Timedout'));
-        // Lambda ends the execution environment that timed out.
-        if (this.worker === worker) this.worker = undefined;
+        // Lambda ends the execution environment that timed out (only that one).
         void worker.terminate();
       }, timeoutMs);
-      this.pending.set(id, {
-        resolve: (v) => (clearTimeout(timer), resolve(v)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+      worker.once('exit', onExit);
       worker.postMessage({ id, event, context: { functionName: this.o.functionName, awsRequestId: id, timeoutMs, memoryLimitInMB: '128', invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${this.o.functionName}` } });
     });
   }
 
   async close(): Promise<void> {
-    const w = this.worker;
-    this.worker = undefined;
-    if (w) await w.terminate();
+    const workers = [...this.all];
+    this.idle.length = 0;
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 

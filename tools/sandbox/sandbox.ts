@@ -30,8 +30,8 @@ export interface SandboxOptions {
   readonly tenant: LoadedTenant;
   /** Where the cloud assembly, keys and sandbox.json go (default .local/). */
   readonly localDir: string;
-  /** Ports; by default the app's comes from the client's callback URL, the OP's from a local issuer, the others are free ports. */
-  readonly ports?: { app?: number; cognito?: number; proxy?: number; op?: number };
+  /** Ports. The app's is its client's callback URL's (the tenant file decides it); the OP's a local issuer's by default; the others free ports. */
+  readonly ports?: { cognito?: number; proxy?: number; op?: number };
   /** The app client the sample app uses (default: the first confidential client with a localhost callback, else the first with one). */
   readonly client?: string;
   /** One line per notable event of each part. */
@@ -85,7 +85,7 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
   const redirectUri = localCallback(chosen);
   if (!redirectUri) throw new SandboxError(`app client ${clientName} has no callback URL on localhost`);
   const appUrl = new URL(redirectUri);
-  const appPort = o.ports?.app ?? Number(appUrl.port || 80);
+  const appPort = Number(appUrl.port || 80);
 
   const proxyFn = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.PROXY_CONFIG);
   const cognitoPort = o.ports?.cognito ?? (await freePort());
@@ -170,7 +170,7 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
       issuer: cognito.issuer,
       clientId: client.id,
       clientSecret: client.secret,
-      appOrigin: appUrl.origin.replace(/:\d+$/, `:${appPort}`),
+      appOrigin: appUrl.origin,
       redirectUri,
       logoutUri,
       allowHttp: true,
