@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only synth,bundle,cold,latency,sandbox]`: measured figures, printed as tables
+ * `npm run bench [-- --only synth,bundle,cold,latency,triggers,sandbox]`: measured figures, printed as tables
  * and as JSON. Nothing here asserts a target: the figures are for people to read and compare.
  *
  * synth    `cdk synth` (the real CLI) of 1, 10 and 50 copies of the example tenant, generated in
@@ -13,6 +13,11 @@
  *          with a local key), once on plain localhost and once with a simulated network round
  *          trip to the OP (20 ms each way, on every OP answer: what a real deployment pays);
  *          then 50 concurrent sign-ins through the proxy with the error count.
+ * triggers the pre token generation trigger (token-claims) as `cdk synth` bundles it: bytes;
+ *          its import in a fresh node process against an empty handler (median of 20); and a
+ *          warm invocation (median of 1,000 in one process after 50 to warm up): the handler
+ *          with its two DynamoDB reads on the local stand-in over HTTP, and the claims it builds
+ *          alone (what runs when the reads are answered).
  * sandbox  `npm run sandbox` (tsx, synth with bundling, the four servers) from spawn to the
  *          moment .local/sandbox.json exists (median of 3, seconds); then one full browser
  *          journey in Chromium against it: sign-up, the mailed code, sign-out, My Number Card
@@ -271,6 +276,80 @@ if (wanted('latency')) {
   if (errors.length) console.log(`first error: ${(errors[0] as PromiseRejectedResult).reason}`);
   await proxy.close();
   await op.close();
+}
+
+if (wanted('triggers')) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'myna-idp-bench-trg-'));
+  const { app } = buildApp({ tenantsDir: path.dirname(EXAMPLE), only: 'example', app: new App({ outdir, context: cdkContext() }) });
+  app.synth();
+  const template = JSON.parse(fs.readFileSync(path.join(outdir, 'MynaIdp-example.template.json'), 'utf8'));
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'MynaIdp-example.assets.json'), 'utf8'));
+  const bundleOf = (prefix: string) => {
+    const [, fn] = Object.entries<any>(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(prefix))!;
+    return { file: path.join(outdir, manifest.files[String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')].source.path as string, 'index.mjs'), env: fn.Properties.Environment.Variables as Record<string, unknown> };
+  };
+  const trigger = bundleOf('JpkiStepUpTokenClaims');
+  const bytes = fs.readFileSync(trigger.file);
+  const dir = path.resolve('.local', 'bench');
+  fs.mkdirSync(path.join(dir, 'token-claims'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'empty'), { recursive: true });
+  fs.copyFileSync(trigger.file, path.join(dir, 'token-claims', 'index.mjs'));
+  fs.writeFileSync(path.join(dir, 'empty', 'index.mjs'), 'export const handler = async (e) => e;\n');
+  const aws = await startAwsStandIn();
+  const env = { ...standInEnvironment(aws.endpoint), CARD_RECORDS_TABLE: 'CardRecords', TOKEN_CLAIMS_CONFIG: String(trigger.env.TOKEN_CLAIMS_CONFIG) };
+  const config = JSON.parse(env.TOKEN_CLAIMS_CONFIG) as { opIssuer: string; providerName: string };
+  aws.dynamo.handle('PutItem', { TableName: 'CardRecords', Item: { pk: { S: 'card#bench-sub' }, attrs: { S: JSON.stringify({ name: '番号 花子', address: '大阪府大阪市北区梅田三丁目1番1号', birthdate: '1992-11-23', gender: 'female' }) }, acr: { S: 'aal3' }, authTime: { N: '1800000000' }, opIssuer: { S: config.opIssuer }, sessionTime: { N: '1800000001' } } });
+  aws.dynamo.handle('PutItem', { TableName: 'CardRecords', Item: { pk: { S: 'config#clients' }, clients: { S: JSON.stringify({ 'bench-client': ['name', 'birthdate'] }) } } });
+  const event = { version: '2', triggerSource: 'TokenGeneration_HostedAuth', region: 'ap-northeast-1', userPoolId: 'ap-northeast-1_bench', userName: `${config.providerName}_bench-sub`, callerContext: { awsSdkVersion: 'x', clientId: 'bench-client' }, request: { userAttributes: { 'cognito:user_status': 'EXTERNAL_PROVIDER' }, groupConfiguration: {}, scopes: ['openid'] }, response: {} };
+  const importOnce = async (file: string) => {
+    const code = ['const t0 = performance.now();', `await import(${JSON.stringify(`file://${file}`)});`, 'process.stdout.write(String(performance.now() - t0));'].join('\n');
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, ...env } });
+    return Number(stdout);
+  };
+  const imports: number[] = [];
+  const empties: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    empties.push(await importOnce(path.join(dir, 'empty', 'index.mjs')));
+    imports.push(await importOnce(path.join(dir, 'token-claims', 'index.mjs')));
+  }
+  // Warm: this process, with the trigger's environment.
+  Object.assign(process.env, env);
+  const mod = (await import(`file://${path.join(dir, 'token-claims', 'index.mjs')}`)) as { handler: (e: unknown) => Promise<{ response: { claimsAndScopeOverrideDetails: { idTokenGeneration: { claimsToAddOrOverride: Record<string, unknown> } } } }> };
+  const first = await mod.handler(structuredClone(event));
+  if (!first.response.claimsAndScopeOverrideDetails.idTokenGeneration.claimsToAddOrOverride.verified_claims) throw new Error('the trigger added no verified_claims: the bench is not measuring the real path');
+  const warm: number[] = [];
+  for (let i = 0; i < 1050; i++) {
+    const t0 = performance.now();
+    await mod.handler(structuredClone(event));
+    if (i >= 50) warm.push(performance.now() - t0);
+  }
+  const { overridesFor } = await import('../lambdas/token-claims/claims');
+  const card = { sub: 'bench-sub', attributes: { name: '番号 花子', birthdate: '1992-11-23' }, acr: 'aal3', authTime: 1_800_000_000, opIssuer: config.opIssuer, sessionTime: 1_800_000_001 };
+  const compute: number[] = [];
+  for (let i = 0; i < 11_000; i++) {
+    const t0 = performance.now();
+    overridesFor(event as never, config as never, card, { 'bench-client': ['name', 'birthdate'] });
+    if (i >= 1000) compute.push(performance.now() - t0);
+  }
+  await aws.close();
+  const f = {
+    minifiedBytes: bytes.length,
+    gzipBytes: gzipSync(bytes, { level: 9 }).length,
+    importMedianMs: round(median(imports)),
+    emptyImportMedianMs: round(median(empties)),
+    addedImportMedianMs: round(median(imports) - median(empties)),
+    warmInvocationMedianMs: round(median(warm), 3),
+    warmInvocationP99Ms: round(quantile(warm, 0.99), 3),
+    claimsOnlyMedianMs: round(median(compute), 4),
+  };
+  figures.tokenClaimsTrigger = f;
+  console.log('\ntrigger: pre token generation (token-claims), as cdk synth bundles it');
+  console.log('| figure | value | goal |\n| --- | ---: | ---: |');
+  console.log(`| bundle, minified (bytes) | ${f.minifiedBytes} | 50,000 |`);
+  console.log(`| bundle, gzip -9 (bytes) | ${f.gzipBytes} | |`);
+  console.log(`| cold import, added to an empty handler (ms, median of 20) | ${f.addedImportMedianMs} | 50 |`);
+  console.log(`| warm invocation with two DynamoDB reads on localhost HTTP (ms, median / p99 of 1,000) | ${f.warmInvocationMedianMs} / ${f.warmInvocationP99Ms} | 1 |`);
+  console.log(`| claims built once the reads are answered (ms, median of 10,000) | ${f.claimsOnlyMedianMs} | |`);
 }
 
 if (wanted('sandbox')) {

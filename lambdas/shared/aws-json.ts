@@ -1,13 +1,13 @@
 /**
- * AWS calls over the JSON protocol (KMS, Secrets Manager, DynamoDB, Cognito), signed with SigV4 by aws4fetch.
+ * AWS calls over the JSON protocol (KMS, Secrets Manager, DynamoDB, Cognito), signed with SigV4 (sigv4.ts).
  *
  * The proxy makes three kinds of AWS call (kms:Sign, kms:GetPublicKey,
  * secretsmanager:GetSecretValue). The runtime's SDK clients cost about 95 ms of import time on
  * every cold start, which a person waits for on a sign-in; this small signed fetch does the same
  * calls with none of it.
  */
-import { AwsClient } from 'aws4fetch';
 import { readBounded } from './bounded-fetch';
+import { signedHeaders } from './sigv4';
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -47,33 +47,27 @@ export interface AwsJsonClientOptions {
 }
 
 export class AwsJsonClient {
-  private client?: { key: string; aws: AwsClient };
   constructor(private readonly o: AwsJsonClientOptions) {}
-
-  private async aws(): Promise<AwsClient> {
-    const c = await this.o.credentials();
-    const key = `${c.accessKeyId}:${c.sessionToken ?? ''}`;
-    // Lambda refreshes its credentials in the environment; sign with what is there now.
-    if (this.client?.key !== key) {
-      this.client = { key, aws: new AwsClient({ ...c, service: this.o.service, region: this.o.region, retries: 0 }) };
-    }
-    return this.client.aws;
-  }
 
   /** Calls `target` (e.g. `TrentService.Sign`) with a JSON body and returns the JSON answer. */
   async call<T>(target: string, body: Record<string, unknown>): Promise<T> {
-    const aws = await this.aws();
-    const url = this.o.endpoint ?? `https://${this.o.service}.${this.o.region}.amazonaws.com/`;
-    const res = await aws.fetch(url, {
-      method: 'POST',
+    // Lambda refreshes its credentials in the environment: sign with what is there now.
+    const credentials = await this.o.credentials();
+    const url = new URL(this.o.endpoint ?? `https://${this.o.service}.${this.o.region}.amazonaws.com/`);
+    const text = JSON.stringify(body);
+    const headers = signedHeaders({
+      url,
+      body: text,
       headers: { 'content-type': `application/x-amz-json-${this.o.jsonVersion ?? '1.1'}`, 'x-amz-target': target },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(this.o.timeoutMs ?? 3000),
+      credentials,
+      region: this.o.region,
+      service: this.o.service,
     });
-    const text = await readBounded(res, 1024 * 1024);
+    const res = await fetch(url, { method: 'POST', headers, body: text, signal: AbortSignal.timeout(this.o.timeoutMs ?? 3000) });
+    const answer = await readBounded(res, 1024 * 1024);
     let json: Record<string, unknown>;
     try {
-      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      json = answer ? (JSON.parse(answer) as Record<string, unknown>) : {};
     } catch {
       throw new AwsCallError('MalformedResponse', res.status);
     }
