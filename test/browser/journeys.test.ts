@@ -162,6 +162,12 @@ test('sign in with My Number Card through the proxy and the OP emulator: the car
   expect(claims.myna_acr).toBe('aal3');
   expect(JSON.parse(claims.verified_claims!).claims.name).toBe('番号 花子');
 
+  // A user of the identity provider cannot add a passkey in the pool ([U] for Cognito; README):
+  // the sample app offers none, and managed login's page refuses.
+  expect(await page.getByRole('link', { name: /パスキーを登録/ }).count()).toBe(0);
+  await page.goto(`${s.urls.cognito}/passkeys/add?client_id=${s.cognito.clients.find((c) => c.name === 'sample')!.id}&redirect_uri=${encodeURIComponent(s.urls.app)}`);
+  expect(await page.getByRole('alert').innerText()).toContain('NotAuthorizedException');
+
   // This session is the card sign-in: the sensitive action passes without another step-up.
   await page.goto(`${s.urls.app}account/address`);
   await page.getByLabel(/新しい住所/).fill('東京都千代田区霞が関一丁目1番1号');
