@@ -294,7 +294,7 @@ describe('outputs an app developer needs', () => {
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'AppClientIdBackoffice', 'AppClientIdWeb', 'Issuer',
-        'JpkiClientAssertionKeyArn', 'JpkiCognitoClientSecretArn', 'JpkiEdgeOriginSecretArn', 'JpkiProxyRoleArn', 'JpkiRedirectUri', 'JpkiSealingSecretArn',
+        'JpkiClientAssertionKeyArn', 'JpkiCognitoClientSecretArn', 'JpkiEdgeOriginSecretArn', 'JpkiLinkIntentUrl', 'JpkiProxyRoleArn', 'JpkiRedirectUri', 'JpkiSealingSecretArn',
         'ManagedLoginUrl', 'UserPoolId',
       ],
     );

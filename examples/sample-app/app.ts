@@ -294,18 +294,20 @@ export async function createSampleApp(config: SampleAppConfig) {
   });
 
   // The challenge becomes the next authorization request: its acr_values and max_age, prompt=login, the card.
-  // The card step-up is also a link request: the card must be (or become) this user's.
+  // The card step-up of a user without a linked card is also a link request (confirmed once at
+  // the proxy); with a linked card it is a card sign-in, which Cognito gives to the same user.
   app.get('/auth/step-up', async (c) => {
     const s = sessionOf(c);
     if (!s?.claims) return c.redirect('/auth/login');
-    const hint = await linkHint(s);
+    const identities = Array.isArray(s.claims.identities) ? (s.claims.identities as Array<{ providerName?: string }>) : [];
+    const hint = identities.some((i) => i.providerName === cardProvider) ? undefined : await linkHint(s);
     return signIn(
       c,
       '/account/address',
       {},
       (state, codeChallenge) => {
         const u = stepUpAuthorizationUrl(c.req.query('challenge') ?? '', { authorizeUrl: meta.authorization_endpoint!, clientId: config.clientId, redirectUri: config.redirectUri, scope, state, codeChallenge, identityProvider: cardProvider });
-        u.searchParams.set('login_hint', hint);
+        if (hint) u.searchParams.set('login_hint', hint);
         return u;
       },
       String(s.claims.sub),

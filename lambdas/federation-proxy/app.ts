@@ -7,10 +7,11 @@ import { OAuthError } from '../shared/oauth-error';
 import { OpClient } from '../shared/op-client';
 import { opKeySet } from '../shared/op-keys';
 import type { SecurityEvent } from '../shared/security-events';
-import { LINK_HINT_PREFIX, RedirectableError, startAuthorization, UnsafeRedirectError } from './authorize';
+import { LINK_HINT_PREFIX, RedirectableError, startAuthorization, transactionCookieName, UnsafeRedirectError, type TransactionState } from './authorize';
 import { CallbackError, finishAuthorization } from './callback';
 import type { FederationProxyDeps } from './deps';
-import { errorPageHtml, PAGE_CSP, rootPageHtml } from './pages';
+import { errorPageHtml, LINK_PAGE_CSP, linkConfirmPageHtml, PAGE_CSP, rootPageHtml } from './pages';
+import { randomToken } from '../shared/pkce';
 import { exchangeCode, TokenStepError } from './token';
 import { UserinfoError, userinfoOf } from './userinfo';
 
@@ -54,7 +55,14 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
     try {
       const r = await startAuthorization(deps, origin, query);
       // Replaces the transaction of any unfinished sign-in in this browser (one cookie, always).
-      return redirect(r.location, {}, [setCookie(r.cookieName, r.cookieValue, { ...cookieOptions(origin), maxAge: r.maxAge })]);
+      const cookie = setCookie(r.cookieName, r.cookieValue, { ...cookieOptions(origin), maxAge: r.maxAge });
+      if (r.confirmLink) {
+        // The OP's URL travels sealed (never a URL the form could choose) and only with this
+        // browser's transaction (the same OP state), so the page is no redirector and no CSRF target.
+        const go = await deps.sealer.seal('link', { l: r.location, s: r.confirmLink.state }, 600);
+        return html(linkConfirmPageHtml(r.confirmLink.account, go), 200, { 'content-security-policy': LINK_PAGE_CSP, 'cache-control': 'no-store', 'set-cookie': cookie });
+      }
+      return redirect(r.location, {}, [cookie]);
     } catch (e) {
       if (e instanceof UnsafeRedirectError) {
         await emit({ type: 'authorize.rejected', reason: e.reason, severity: 'warning', clientId: query.get('client_id')?.slice(0, 64) || undefined });
@@ -70,6 +78,30 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       }
       throw e;
     }
+  };
+
+  // The person's answer on the link confirmation page.
+  const confirmLink = async (req: HttpRequest) => {
+    const form = new URLSearchParams(await req.text());
+    const tx = req.cookie(transactionCookieName(originOf(req)));
+    let go: { l: string; s: string };
+    let state: TransactionState;
+    try {
+      go = await deps.sealer.unseal<{ l: string; s: string }>('link', form.get('go') ?? '');
+      state = await deps.sealer.unseal<TransactionState>('transaction', tx ?? '');
+    } catch {
+      return errorPage(400, 'invalid_request', 'transaction_missing');
+    }
+    if (go.s !== state.s) return errorPage(400, 'invalid_request', 'state_mismatch');
+    if (form.get('answer') !== 'link') {
+      await emit({ type: 'link.intent_refused', reason: 'cancelled_by_person', severity: 'info' });
+      const back = new URL(config.cognito.redirectUri);
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set('error_description', 'the person did not link the card');
+      back.searchParams.set('state', state.cs);
+      return redirect(back.toString());
+    }
+    return redirect(go.l);
   };
 
   const callback = async (req: HttpRequest) => {
@@ -141,8 +173,9 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
         { 'www-authenticate': 'Bearer error="invalid_token"', 'cache-control': 'no-store' },
       );
     }
-    const hint = `${LINK_HINT_PREFIX}${await deps.sealer.seal('link', { u: user.username }, 600)}`;
-    return json({ login_hint: hint, expires_in: 600 }, 200, { 'cache-control': 'no-store' });
+    // Short-lived and used once (consumed at /token).
+    const hint = `${LINK_HINT_PREFIX}${await deps.sealer.seal('link', { u: user.username, m: user.account, j: randomToken() }, 120)}`;
+    return json({ login_hint: hint, expires_in: 120 }, 200, { 'cache-control': 'no-store' });
   };
 
   const discovery = (req: HttpRequest) => {
@@ -167,6 +200,7 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
     routes: {
       'GET /': () => html(rootPageHtml(), 200, { 'content-security-policy': PAGE_CSP }),
       'GET /authorize': authorize,
+      'POST /authorize/confirm': confirmLink,
       'GET /callback': callback,
       'POST /token': token,
       'POST /link-intent': linkIntent,

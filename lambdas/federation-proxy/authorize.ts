@@ -21,6 +21,15 @@ export interface TransactionState {
   cn?: string;
   /** The pool user this card sign-in is to be linked to (a link request from the app). */
   lk?: string;
+  /** The link request's id: it is used once (consumed at /token). */
+  lj?: string;
+}
+
+/** A link request sealed by POST /link-intent: the user, a masked name of the account for the confirmation page, an id. */
+export interface LinkHint {
+  u: string;
+  m: string;
+  j: string;
 }
 
 /** login_hint values of this form are link requests sealed by the proxy (POST /link-intent). */
@@ -78,7 +87,7 @@ export async function startAuthorization(
   deps: FederationProxyDeps,
   origin: string,
   query: URLSearchParams,
-): Promise<{ location: string; cookieName: string; cookieValue: string; maxAge: number }> {
+): Promise<{ location: string; cookieName: string; cookieValue: string; maxAge: number; confirmLink?: { account: string; state: string } }> {
   const { config } = deps;
   let clientId: string | undefined;
   let redirectUri: string | undefined;
@@ -108,17 +117,19 @@ export async function startAuthorization(
 
     // Cognito passes login_hint on to the IdP: a link request of the app travels in it.
     const hint = param(query, 'login_hint', 1024);
-    let link: string | undefined;
-    if (hint?.startsWith(LINK_HINT_PREFIX) && deps.linking) {
+    let link: LinkHint | undefined;
+    if (hint?.startsWith(LINK_HINT_PREFIX)) {
+      // Never a card sign-in of its own in place of the link that was asked for.
+      if (!deps.linking || !deps.cards) throw new OAuthError('invalid_request', 'linking My Number Card is not available for this service');
       try {
-        link = (await deps.sealer.unseal<{ u: string }>('link', hint.slice(LINK_HINT_PREFIX.length))).u;
+        link = await deps.sealer.unseal<LinkHint>('link', hint.slice(LINK_HINT_PREFIX.length));
       } catch {
         throw new OAuthError('invalid_request', 'the request to link My Number Card has expired or is not valid; start it again from the app');
       }
     }
 
     const pkce = createPkce();
-    const tx: TransactionState = { s: randomToken(), n: randomToken(), v: pkce.verifier, cs: state, ...(cognitoNonce ? { cn: cognitoNonce } : {}), ...(link ? { lk: link } : {}) };
+    const tx: TransactionState = { s: randomToken(), n: randomToken(), v: pkce.verifier, cs: state, ...(cognitoNonce ? { cn: cognitoNonce } : {}), ...(link ? { lk: link.u, lj: link.j } : {}) };
     const sealed = await deps.sealer.seal('transaction', { ...tx }, config.lifetimes.transaction);
     // JSON escaping can make a state of quotes or backslashes twice its length: hold the cookie
     // itself, not only its parts, under what browsers keep.
@@ -140,7 +151,9 @@ export async function startAuthorization(
     const prompt = config.op.prompt === 'login' ? 'login' : cognitoPrompt;
     if (prompt) p.set('prompt', prompt);
     if (config.op.sendMaxAge) p.set('max_age', String(config.op.maxAuthenticationAgeSeconds));
-    return { location: op.toString(), cookieName, cookieValue: sealed, maxAge: config.lifetimes.transaction };
+    // A link is confirmed by the person first, on a page of the proxy naming the account: a link
+    // request sent to someone else (a link in a message) does not link their card unseen.
+    return { location: op.toString(), cookieName, cookieValue: sealed, maxAge: config.lifetimes.transaction, ...(link ? { confirmLink: { account: link.m, state: tx.s } } : {}) };
   } catch (e) {
     if (e instanceof OAuthError) throw new RedirectableError(e.code, e.description, redirectUri, state);
     throw e;

@@ -17,8 +17,9 @@ export interface SealedCode {
   v: string;
   n: string;
   cn?: string;
-  /** The pool user to link the card to. */
+  /** The pool user to link the card to, and the link request's id. */
   lk?: string;
+  lj?: string;
 }
 
 /** OP errors passed on as they are; anything else becomes server_error. */
@@ -74,7 +75,7 @@ export async function finishAuthorization(
 
   const code = query.get('code');
   if (!code || code.length > 2048 || !/^[\x21-\x7e]+$/.test(code)) throw new CallbackError('code is missing or malformed', 'code_missing');
-  const sealedCode: SealedCode = { c: code, v: tx.v, n: tx.n, ...(tx.cn ? { cn: tx.cn } : {}), ...(tx.lk ? { lk: tx.lk } : {}) };
+  const sealedCode: SealedCode = { c: code, v: tx.v, n: tx.n, ...(tx.cn ? { cn: tx.cn } : {}), ...(tx.lk ? { lk: tx.lk, lj: tx.lj } : {}) };
   back.searchParams.set('code', await deps.sealer.seal('code', { ...sealedCode }, config.lifetimes.code));
   return { location: back.toString(), cookieName };
 }

@@ -39,7 +39,8 @@ export interface FederationProxyDeps {
 /** What the proxy does in the user pool to link a card to an existing user. */
 export interface AccountLinking {
   /** The pool's username of a valid access token of this pool (any app client), or undefined. */
-  userOfAccessToken(token: string): Promise<{ username: string; native: boolean } | undefined>;
+  /** `account`: how the confirmation page names the account (its email, masked). */
+  userOfAccessToken(token: string): Promise<{ username: string; native: boolean; account: string } | undefined>;
   /** Whether the pool has a user of this name (the card's own federated user, `<provider>_<sub>`). */
   userExists(username: string): Promise<boolean>;
   /** AdminLinkProviderForUser: the card subject `sub` becomes an identity of the native user `username`. */

@@ -52,3 +52,25 @@ export function rootPageHtml(): string {
       '<p lang="en" style="font-size:.9em"><a href="/.well-known/openid-configuration">OpenID configuration</a> · <a href="/jwks">JWKS</a></p>',
   );
 }
+
+/**
+ * The link confirmation page: one form, posted to the proxy itself, which redirects on to the
+ * OP, or back to Cognito and from there to the app. No form-action: browsers hold it to every
+ * target of that redirect chain, and the app's origin is not the proxy's to know. Nothing on the
+ * page runs, and every value on it is escaped.
+ */
+export const LINK_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'";
+
+export function linkConfirmPageHtml(account: string, go: string): string {
+  const button = (answer: string, label: string, primary: boolean) =>
+    `<button type="submit" name="answer" value="${answer}" style="font-size:1em;padding:.6em 1.2em;margin:.3em;border-radius:6px;border:1px solid #1d6b3a;${primary ? 'background:#1d6b3a;color:#fff' : 'background:#fff;color:#1d6b3a'}">${label}</button>`;
+  return page(
+    'マイナンバーカードの連携 / Link My Number Card',
+    '<h1>マイナンバーカードの連携</h1>' +
+      `<p>このあとマイナンバーカードで本人確認をすると、カードが次のアカウントに連携されます。</p><p style="font-size:1.2em"><strong>${escapeHtml(account)}</strong></p>` +
+      '<p>ご自分のアカウントでない場合や、心当たりがない場合は「連携しない」を選んでください。</p>' +
+      '<h2 lang="en" style="font-size:1.1em">Link My Number Card</h2>' +
+      `<p lang="en">After you verify with your My Number Card, the card will be linked to the account above. If it is not your account, or you did not ask for this, choose “Do not link”.</p>` +
+      `<form method="post" action="/authorize/confirm"><input type="hidden" name="go" value="${escapeHtml(go)}">${button('link', '連携する / Link', true)}${button('cancel', '連携しない / Do not link', false)}</form>`,
+  );
+}

@@ -7,6 +7,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { JWTVerifyGetKey } from 'jose';
 import { attest } from '../shared/attestation';
+import { LinkConflictError } from '../shared/card-records';
 import { IdTokenError, validateIdToken } from '../shared/id-token';
 import { OAuthError } from '../shared/oauth-error';
 import { OpCallError, type OpClient } from '../shared/op-client';
@@ -156,7 +157,7 @@ export async function exchangeCode(
       throw new TokenStepError('temporarily_unavailable', 'the card authentication could not be recorded', 'token.record_failed', 'record_unavailable', undefined, 503);
     }
   }
-  if (sealed.lk) await linkCard(deps, sealed.lk, sub);
+  if (sealed.lk) await linkCard(deps, sealed.lk, sealed.lj ?? '', sub);
 
   const info: SealedUserinfo = {
     sub,
@@ -184,22 +185,39 @@ export async function exchangeCode(
 
 /**
  * Links the card subject to the pool user who asked for it, before Cognito ever sees that
- * identity (AdminLinkProviderForUser needs one that has never signed in). A card already linked
- * to another user, or with a pool user of its own, is refused: never a silent takeover.
+ * identity (AdminLinkProviderForUser needs one that has never signed in). Refused, never a
+ * silent takeover: a link request used before, a card linked to another user or with a pool
+ * user of its own, a user who has another card. The link is reserved in the card records first
+ * (conditional writes), then made in the user pool, and the reservation is undone if that fails.
  */
-async function linkCard(deps: FederationProxyDeps, username: string, sub: string): Promise<void> {
+async function linkCard(deps: FederationProxyDeps, username: string, requestId: string, sub: string): Promise<void> {
   const { linking, cards } = deps;
-  if (!linking || !cards) throw new TokenStepError('access_denied', 'linking My Number Card is not available here', 'token.link_refused', 'linking_unavailable');
-  const card = await cards.getCard(sub);
-  if (card?.linkedUser === username) return;
-  if (card?.linkedUser) throw new TokenStepError('access_denied', 'this My Number Card is already linked to another account', 'token.link_refused', 'linked_to_another_user');
-  if (await linking.userExists(`${deps.config.cognito.providerName}_${sub}`)) {
-    throw new TokenStepError('access_denied', 'this My Number Card already has an account of its own: sign in with the card and use that account', 'token.link_refused', 'card_has_own_user');
+  const refuse = (description: string, reason: string) => new TokenStepError('invalid_grant', description, 'token.link_refused', reason);
+  if (!linking || !cards) throw refuse('linking My Number Card is not available here', 'linking_unavailable');
+  const unavailable = () => new TokenStepError('temporarily_unavailable', 'My Number Card could not be linked to the account', 'token.link_refused', 'link_failed', undefined, 503);
+  let card, otherCard, ownUser;
+  try {
+    if (!(await cards.consumeRequest(requestId))) throw refuse('this request to link My Number Card was already used; start again from the app', 'link_request_reused');
+    [card, otherCard, ownUser] = await Promise.all([cards.getCard(sub), cards.getLinkedSub(username), linking.userExists(`${deps.config.cognito.providerName}_${sub}`)]);
+  } catch (e) {
+    if (e instanceof TokenStepError) throw e;
+    throw unavailable();
+  }
+  if (card?.linkedUser === username && otherCard === sub) return;
+  if (card?.linkedUser) throw refuse('this My Number Card is already linked to another account', 'linked_to_another_user');
+  if (otherCard && otherCard !== sub) throw refuse('another My Number Card is already linked to this account', 'user_has_another_card');
+  if (ownUser) throw refuse('this My Number Card already has an account of its own: sign in with the card and use that account', 'card_has_own_user');
+  try {
+    await cards.putLink(username, sub);
+  } catch (e) {
+    if (e instanceof LinkConflictError) throw refuse('this My Number Card or this account was linked at the same moment by another request', 'link_race');
+    throw unavailable();
   }
   try {
     await linking.link(username, sub);
-    await cards.putLink(username, sub);
   } catch {
-    throw new TokenStepError('temporarily_unavailable', 'My Number Card could not be linked to the account', 'token.link_refused', 'link_failed', undefined, 503);
+    await cards.removeLink(username, sub).catch(() => undefined);
+    throw unavailable();
   }
+  await deps.events.emit({ type: 'link.succeeded', reason: 'linked', severity: 'info', tenantId: deps.config.tenantId });
 }

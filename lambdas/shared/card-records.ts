@@ -9,6 +9,7 @@
  *   verified attributes, acr, the OP's auth_time, the OP issuer, when it reached Cognito, and
  *   the pool user it is linked to. A write never replaces a newer authentication (conditional).
  * - `user#<username>`: the card subject linked to a pool user (set by the proxy when it links).
+ * - `request#<id>`: a link request that was used (each is used once; removed by the table's TTL).
  * - `config#clients`: which verified claims each app client receives (set at deploy time).
  */
 import type { AwsJsonClient } from './aws-json';
@@ -37,8 +38,12 @@ export interface CardRecordStore {
   getCard(sub: string): Promise<CardAuthentication | undefined>;
   /** The card subject linked to a pool user. */
   getLinkedSub(username: string): Promise<string | undefined>;
-  /** Records a link of `sub` to `username` (both directions); fails if `sub` is linked to another user. */
+  /** Records a link of `sub` to `username` (both directions); a LinkConflictError if either is linked to another. */
   putLink(username: string, sub: string): Promise<void>;
+  /** Undoes putLink (when the user pool refused the link). */
+  removeLink(username: string, sub: string): Promise<void>;
+  /** Marks a link request as used; false if it was used before. */
+  consumeRequest(id: string): Promise<boolean>;
   getClientPolicy(): Promise<ClientPolicy>;
 }
 
@@ -116,7 +121,47 @@ export class DynamoCardRecordStore implements CardRecordStore {
       if (e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException') throw new LinkConflictError();
       throw e;
     }
-    await this.ddb.call('DynamoDB_20120810.PutItem', { TableName: this.table, Item: { pk: s(`user#${username}`), sub: s(sub) } });
+    try {
+      await this.ddb.call('DynamoDB_20120810.PutItem', {
+        TableName: this.table,
+        Item: { pk: s(`user#${username}`), sub: s(sub) },
+        ConditionExpression: 'attribute_not_exists(sub) OR sub = :s',
+        ExpressionAttributeValues: { ':s': s(sub) },
+      });
+    } catch (e) {
+      if (!(e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException')) throw e;
+      await this.removeLink(username, sub, true);
+      throw new LinkConflictError();
+    }
+  }
+
+  async removeLink(username: string, sub: string, cardOnly = false): Promise<void> {
+    await this.ddb.call('DynamoDB_20120810.UpdateItem', {
+      TableName: this.table,
+      Key: { pk: s(`card#${sub}`) },
+      UpdateExpression: 'REMOVE linkedUser',
+      ConditionExpression: 'linkedUser = :u',
+      ExpressionAttributeValues: { ':u': s(username) },
+    }).catch((e: unknown) => {
+      if (!(e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException')) throw e;
+    });
+    if (!cardOnly) await this.ddb.call('DynamoDB_20120810.DeleteItem', { TableName: this.table, Key: { pk: s(`user#${username}`) } });
+  }
+
+  async consumeRequest(id: string): Promise<boolean> {
+    if (!id) return false;
+    try {
+      // Kept a day (TTL attribute `expires`), well past the request's 2 minutes.
+      await this.ddb.call('DynamoDB_20120810.PutItem', {
+        TableName: this.table,
+        Item: { pk: s(`request#${id}`), expires: n(Math.floor(Date.now() / 1000) + 86_400) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException') return false;
+      throw e;
+    }
   }
 
   async getClientPolicy(): Promise<ClientPolicy> {
@@ -142,11 +187,24 @@ export class MemoryCardRecordStore implements CardRecordStore {
   async getLinkedSub(username: string) {
     return this.links.get(username);
   }
+  readonly requests = new Set<string>();
   async putLink(username: string, sub: string) {
     const card = this.cards.get(sub);
     if (card?.linkedUser && card.linkedUser !== username) throw new LinkConflictError();
+    const linked = this.links.get(username);
+    if (linked && linked !== sub) throw new LinkConflictError();
     if (card) this.cards.set(sub, { ...card, linkedUser: username });
     this.links.set(username, sub);
+  }
+  async removeLink(username: string, sub: string) {
+    const card = this.cards.get(sub);
+    if (card?.linkedUser === username) this.cards.set(sub, { ...card, linkedUser: undefined });
+    this.links.delete(username);
+  }
+  async consumeRequest(id: string) {
+    if (!id || this.requests.has(id)) return false;
+    this.requests.add(id);
+    return true;
   }
   async getClientPolicy() {
     return this.policy;

@@ -25,9 +25,10 @@ export function cognitoLinking(o: CognitoLinkingOptions): AccountLinking {
       try {
         const { payload } = await jwtVerify(token, keys, { issuer: o.issuer, algorithms: ['RS256'] });
         if (payload.token_use !== 'access' || typeof payload.username !== 'string') return undefined;
-        const r = await o.cognito.call<{ UserStatus?: string; Enabled?: boolean }>(target('AdminGetUser'), { UserPoolId: o.userPoolId, Username: payload.username });
+        const r = await o.cognito.call<{ UserStatus?: string; Enabled?: boolean; UserAttributes?: Array<{ Name: string; Value: string }> }>(target('AdminGetUser'), { UserPoolId: o.userPoolId, Username: payload.username });
         if (r.Enabled === false) return undefined;
-        return { username: payload.username, native: r.UserStatus !== 'EXTERNAL_PROVIDER' };
+        const email = r.UserAttributes?.find((a) => a.Name === 'email')?.Value;
+        return { username: payload.username, native: r.UserStatus !== 'EXTERNAL_PROVIDER', account: email ? maskEmail(email) : 'this account' };
       } catch {
         return undefined;
       }
@@ -49,4 +50,12 @@ export function cognitoLinking(o: CognitoLinkingOptions): AccountLinking {
       });
     },
   };
+}
+
+/** `hanako@example.jp` → `h***o@example.jp`: enough for the person to recognise, not to learn. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 1) return '***';
+  const local = email.slice(0, at);
+  return `${local[0]}***${local.length > 2 ? local.at(-1) : ''}${email.slice(at)}`;
 }

@@ -145,9 +145,9 @@ export const jpkiSchema = z
           .describe('Names of the claims the product adds to ID and access tokens for step-up (a pre token generation trigger).'),
         defaultMaxAgeSeconds: z.number().int().min(30).max(3600).default(300).describe('How old a card authentication may be for a sensitive action, when the API does not say (the sample app and @myna-idp/step-up use it).'),
         maximumMaxAgeSeconds: z.number().int().min(30).max(86_400).default(900).describe('The largest max_age an API of this tenant may accept for a card step-up.'),
-        sessionBindingSeconds: z.number().int().min(5).max(120).default(30).describe('How far apart the card authentication’s arrival at Cognito and the session’s auth_time may be.'),
+        sessionBindingSeconds: z.number().int().min(3).max(120).default(10).describe('How far apart the card authentication’s arrival at Cognito and the session’s auth_time may be.'),
       })
-      .default({ claims: { acr: 'myna_acr', authTime: 'myna_auth_time', sessionTime: 'myna_session_time' }, defaultMaxAgeSeconds: 300, maximumMaxAgeSeconds: 900, sessionBindingSeconds: 30 })
+      .default({ claims: { acr: 'myna_acr', authTime: 'myna_auth_time', sessionTime: 'myna_session_time' }, defaultMaxAgeSeconds: 300, maximumMaxAgeSeconds: 900, sessionBindingSeconds: 10 })
       .describe('Step-up with My Number Card: the claims that prove a recent card authentication bound to this Cognito session, and the ages an API may demand.'),
     verifiedClaims: z
       .strictObject({

@@ -5,7 +5,7 @@ import type { JpkiConfig } from '../config/jpki';
 import type { TenantConfig } from '../config/schema';
 
 /** The proxy's paths a person's browser requests (the others are Cognito's back channel). */
-const BROWSER_PATHS = ['/authorize', '/callback'];
+const BROWSER_PATHS = ['/authorize', '/authorize/confirm', '/callback'];
 
 export interface EdgeWafStackProps {
   readonly tenant: TenantConfig & { jpki: JpkiConfig & { edge: NonNullable<JpkiConfig['edge']> } };

@@ -51,6 +51,8 @@ export class JpkiStepUp extends Construct {
       encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.key),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: production,
+      // Used link requests (request#<id>) expire by themselves.
+      timeToLiveAttribute: 'expires',
       removalPolicy: retain,
     });
 
@@ -66,11 +68,22 @@ export class JpkiStepUp extends Construct {
         TOKEN_CLAIMS_CONFIG: JSON.stringify({ providerName: j.providerName, opIssuer, trustFramework: j.verifiedClaims.trustFramework, claims: j.stepUp.claims }),
       },
     });
-    this.table.grantReadData(this.trigger.role);
+    // The trigger reads single items; nothing else (no Scan, no Query of personal data).
+    this.table.grant(this.trigger.role, 'dynamodb:GetItem');
+    this.key.grantDecrypt(this.trigger.role);
     userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.trigger.fn, LambdaVersion.V2_0);
 
     // The proxy records each card authentication and links cards to pool users.
-    this.table.grantReadWriteData(props.proxyRole);
+    // The proxy reads and writes single items of cards, links and link requests (never the client
+    // policy, which only the deploy writes).
+    props.proxyRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['card#*', 'user#*', 'request#*'] } },
+      }),
+    );
+    this.key.grantEncryptDecrypt(props.proxyRole);
     props.proxyRole.addToPolicy(new iam.PolicyStatement({ actions: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminLinkProviderForUser'], resources: [userPool.userPoolArn] }));
     props.proxy.addEnvironment('CARD_RECORDS_TABLE', this.table.tableName);
     props.proxy.addEnvironment('USER_POOL_ID', userPool.userPoolId);

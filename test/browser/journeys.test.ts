@@ -176,6 +176,19 @@ test('sign in with My Number Card through the proxy and the OP emulator: the car
   await context.close();
 });
 
+test('a person who does not confirm the link at the proxy comes back to the app with access_denied, nothing linked', async () => {
+  const { context, page } = await newPerson();
+  await signUp(page, 'cautious@example.jp');
+  await page.goto(`${s.urls.app}auth/card?link=1`);
+  await page.waitForURL(`${new URL(s.urls.proxy!).origin}/**`);
+  expect(await page.locator('main, body').first().innerText()).toContain('c***s@example.jp');
+  await page.getByRole('button', { name: /連携しない/ }).click();
+  await page.waitForURL(`${s.urls.app}auth/callback**`);
+  expect(await page.locator('h1').innerText()).toContain('サインインを中止しました');
+  expect(s.cognito.users.bySignInName('cautious@example.jp')!.links).toEqual([]);
+  await context.close();
+});
+
 test('a person who cancels at the OP comes back to the app with access_denied', async () => {
   const { context, page } = await newPerson();
   await toOpPage(page);
@@ -200,6 +213,20 @@ test('an OP server error ends in a readable error in the app, and nobody is sign
   await context.close();
 });
 
+/** From the step-up link to the OP's page: through the proxy's link confirmation page when the card is not linked yet. */
+async function toCardPage(page: Page, expectConfirmation: boolean) {
+  const proxy = new URL(s.urls.proxy!).origin;
+  const op = new URL(s.urls.op!).origin;
+  await page.waitForURL((u) => u.origin === proxy || u.origin === op);
+  expect(new URL(page.url()).origin).toBe(expectConfirmation ? proxy : op);
+  if (expectConfirmation) {
+    expect(await page.locator('h1').innerText()).toBe('マイナンバーカードの連携');
+    await shot(page, 'proxy-link-confirmation.png');
+    await page.getByRole('button', { name: /連携する/ }).click();
+    await page.waitForURL(`${op}/**`);
+  }
+}
+
 describe('step-up with My Number Card', () => {
   /** Signs up `email` with a password, then links the card of `person` through a step-up of the change of address. */
   async function stepUp(page: Page, person: string) {
@@ -210,7 +237,8 @@ describe('step-up with My Number Card', () => {
     expect(await page.locator('.notice').innerText()).toMatch(/401 WWW-Authenticate: Bearer error="insufficient_user_authentication", error_description="[^"]+", acr_values="aal3", max_age="300"/);
     if (!fs.existsSync(path.join(SHOTS, 'sample-app-step-up-challenge.png')) || process.env.CI) await shot(page, 'sample-app-step-up-challenge.png');
     await page.getByRole('link', { name: /マイナンバーカードで確認/ }).click();
-    await page.waitForURL(`${new URL(s.urls.op!).origin}/**`);
+    await toCardPage(page, true);
+    expect(await page.locator('body').innerText()).not.toContain('@');
     await page.getByLabel(person).check();
     await page.getByRole('button', { name: '応答する' }).click();
     await page.waitForURL(`${s.urls.app}account/address`);
@@ -247,7 +275,8 @@ describe('step-up with My Number Card', () => {
 
     // A second step-up within the OP's 10-minute session shows the card page again (prompt=login).
     await page.goto(`${s.urls.app}auth/step-up?challenge=${encodeURIComponent('Bearer error="insufficient_user_authentication", max_age="300"')}`);
-    await page.waitForURL(`${new URL(s.urls.op!).origin}/**`);
+    // The card is linked now: no confirmation, straight to the card.
+    await toCardPage(page, false);
     expect(await page.title()).toBe('テスト応答設定 - デジタル認証アプリ（エミュレーター）');
     await context.close();
   });
@@ -321,6 +350,7 @@ describe('step-up with My Number Card', () => {
     await page.getByLabel(/新しい住所/).fill('x');
     await page.getByRole('button', { name: /変更する/ }).click();
     await page.getByRole('link', { name: /マイナンバーカードで確認/ }).click();
+    await toCardPage(page, true);
     // 番号 花子 signed up with her card in an earlier test: that card has its own user.
     await page.getByLabel('番号 花子（大阪府大阪市）').check();
     await page.getByRole('button', { name: '応答する' }).click();
@@ -343,6 +373,7 @@ describe('step-up with My Number Card', () => {
       await page.getByLabel(/新しい住所/).fill('x');
       await page.getByRole('button', { name: /変更する/ }).click();
       await page.getByRole('link', { name: /マイナンバーカードで確認/ }).click();
+      await toCardPage(page, true);
       await page.getByLabel('認証 みらい（沖縄県那覇市・性別その他）').check();
       await page.getByRole('button', { name: '応答する' }).click();
       await page.waitForURL(`${s.urls.app}auth/callback**`);

@@ -150,10 +150,13 @@ describe('the proxy', () => {
     // The card records table and its key, and linking in the user pool.
     expect(actions).toEqual([
       'cognito-idp:AdminGetUser', 'cognito-idp:AdminLinkProviderForUser',
-      'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem',
-      'kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
+      'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+      'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
       'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue',
     ]);
+    // Single items of cards, links and link requests only: never a Scan, never the client policy.
+    const ddb = statements.find((s: any) => [s.Action].flat().includes('dynamodb:UpdateItem'));
+    expect(ddb.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['card#*', 'user#*', 'request#*'] } });
     const cognito = statements.find((s: any) => [s.Action].flat().includes('cognito-idp:AdminLinkProviderForUser'));
     expect(cognito.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^IdentityUserPool/), 'Arn'] });
     const sm = statements.find((s: any) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
@@ -255,7 +258,7 @@ describe('the proxy behind CloudFront and AWS WAF (jpki.edge)', () => {
               // Browser paths only: Cognito calls /token and /userinfo from a few addresses for everyone.
               ScopeDownStatement: {
                 OrStatement: {
-                  Statements: ['/authorize', '/callback'].map((SearchString) => ({
+                  Statements: ['/authorize', '/authorize/confirm', '/callback'].map((SearchString) => ({
                     ByteMatchStatement: { FieldToMatch: { UriPath: {} }, PositionalConstraint: 'EXACTLY', SearchString, TextTransformations: [{ Priority: 0, Type: 'NONE' }] },
                   })),
                 },

@@ -98,6 +98,21 @@ describe('card records in DynamoDB (its API, on the local stand-in)', () => {
     await store.putLink('native-user', auth.sub); // the same link again: fine
   });
 
+  test('a link request is used once; a user keeps one card; a refused link leaves nothing behind', async () => {
+    expect(await store.consumeRequest('req-1')).toBe(true);
+    expect(await store.consumeRequest('req-1')).toBe(false);
+    expect(await store.consumeRequest('')).toBe(false);
+    await store.putAuthentication({ ...auth, sub: 'pairwise-2' });
+    // native-user has pairwise-1 (above): a second card is refused and pairwise-2 stays unlinked.
+    await expect(store.putLink('native-user', 'pairwise-2')).rejects.toBeInstanceOf(LinkConflictError);
+    expect((await store.getCard('pairwise-2'))!.linkedUser).toBeUndefined();
+    expect(await store.getLinkedSub('native-user')).toBe(auth.sub);
+    await store.putLink('user-3', 'pairwise-2');
+    await store.removeLink('user-3', 'pairwise-2');
+    expect((await store.getCard('pairwise-2'))!.linkedUser).toBeUndefined();
+    expect(await store.getLinkedSub('user-3')).toBeUndefined();
+  });
+
   test('the client policy written at deploy time', async () => {
     expect(await store.getClientPolicy()).toEqual({});
     aws.dynamo.handle('PutItem', { TableName: 'CardRecords', Item: { pk: { S: 'config#clients' }, clients: { S: JSON.stringify({ c1: ['name'] }) } } });

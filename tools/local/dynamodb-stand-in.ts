@@ -1,7 +1,7 @@
 /**
  * The DynamoDB operations the product makes (GetItem, PutItem, DeleteItem, UpdateItem), for
  * the local AWS stand-in: items keyed by their `pk`, the update expressions
- * `SET a = :x, … [REMOVE b, …]` and conditions of the form
+ * `[SET a = :x, …] [REMOVE b, …]` and conditions of the form
  * `attribute_not_exists(a) OR a <op> :x` (op: =, <, <=, >, >=), as the DynamoDB API evaluates
  * them; anything else is a ValidationException, so a new expression in product code cannot pass
  * here unchecked. Never deployed.
@@ -35,9 +35,9 @@ function condition(expr: string | undefined, item: Item | undefined, values: Rec
 
 function update(expr: string, item: Item, values: Record<string, Value>): Item {
   const out = { ...item };
-  const m = /^SET\s+(.+?)(?:\s+REMOVE\s+(.+))?$/.exec(expr.trim());
-  if (!m) throw new DynamoError('ValidationException', `the stand-in does not evaluate the update ${expr}`);
-  for (const part of m[1]!.split(',')) {
+  const m = /^(?:SET\s+(.+?))?(?:\s*REMOVE\s+(.+))?$/.exec(expr.trim());
+  if (!m || (!m[1] && !m[2])) throw new DynamoError('ValidationException', `the stand-in does not evaluate the update ${expr}`);
+  for (const part of m[1]?.split(',') ?? []) {
     const set = /^\s*(\w+)\s*=\s*(:\w+)\s*$/.exec(part);
     if (!set || !values[set[2]!]) throw new DynamoError('ValidationException', `invalid SET ${part}`);
     out[set[1]!] = values[set[2]!]!;

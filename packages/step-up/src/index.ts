@@ -35,7 +35,7 @@ export interface AuthenticationRequirement {
    * authentication in another session (another browser, an earlier sign-in) does not count.
    */
   readonly sessionTimeClaim?: string;
-  /** Default: 30. */
+  /** Default: 10. */
   readonly sessionBindingSeconds?: number;
   readonly now?: () => number;
 }
@@ -103,7 +103,7 @@ export async function requireAuthentication(verifier: TokenVerifier, authorizati
     // allows for both times being cut to whole seconds on two clocks. The clock leeway is not
     // added here, or a session started just before a strong authentication elsewhere would
     // count. NaN (a missing or non-numeric claim) fails both comparisons.
-    if (!(gap >= -1 && gap <= (r.sessionBindingSeconds ?? 30))) {
+    if (!(gap >= -1 && gap <= (r.sessionBindingSeconds ?? 10))) {
       return challenge('insufficient_user_authentication', 'the authentication level was not reached in this session', r);
     }
   }
