@@ -18,7 +18,8 @@ export interface AppClientsProps {
   readonly identityProviders?: readonly UserPoolClientIdentityProvider[];
   /**
    * Whether the JPKI attributes are mapped from an identity provider. Cognito then requires
-   * every client to have write access to them; their integrity rests on the attestation.
+   * every client to have write access to them, so they are the profile, not proof (apps get proof
+   * in verified_claims, from the card records).
    */
   readonly jpkiAttributesMapped?: boolean;
   /** Constructs the clients must be created after (the identity providers they list). */
@@ -40,7 +41,7 @@ const scopeOf: Record<AppClientConfig['scopes'][number], OAuthScope> = {
  *
  * Clients may read every attribute, but write only email and phone number, unless a JPKI
  * identity provider maps the verified attributes: Cognito then requires write access to them
- * (it fails the federated sign-in otherwise), and `custom:jpki_attestation` (a JWS by the proxy
+ * (it fails the federated sign-in otherwise), and `custom:jpki_attestation` (formerly a JWS by the proxy
  * over the verified values) is what tells a card-verified value from one a person edited.
  */
 export class AppClients extends Construct {

@@ -27,11 +27,16 @@ export const JPKI_ATTRIBUTE_MAPPING = {
   birthdate: 'birthdate',
   gender: 'gender',
 } as const;
+/**
+ * The custom attributes the proxy's claims are mapped to: the profile's record of the card sign-in
+ * (user-writable, so not proof: apps get proof from the card records, lib/jpki/step-up.ts).
+ * `custom:jpki_attestation` stays in the pool's schema (a custom attribute cannot be removed from
+ * a pool) but is no longer written.
+ */
 export const JPKI_CUSTOM_ATTRIBUTE_MAPPING = {
   jpki_verified_at: 'jpki_verified_at',
   jpki_acr: 'jpki_acr',
   jpki_issuer: 'jpki_issuer',
-  jpki_attestation: 'jpki_attestation',
 } as const;
 
 /**

@@ -168,7 +168,7 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
     if (!deps.linking || !user || !user.native) {
       await emit({ type: 'link.intent_refused', reason: !deps.linking ? 'linking_unavailable' : !user ? 'token_invalid' : 'not_a_pool_user', severity: 'warning' });
       return json(
-        { error: 'invalid_token', error_description: !user ? 'a valid access token of the user pool is required' : 'only a user of the pool (not of an identity provider) can link a card' },
+        { error: 'invalid_token', error_description: !user ? 'a valid access token of the pool is required' : 'only a pool user can link a card' },
         401,
         { 'www-authenticate': 'Bearer error="invalid_token"', 'cache-control': 'no-store' },
       );

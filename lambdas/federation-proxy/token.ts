@@ -6,7 +6,6 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { JWTVerifyGetKey } from 'jose';
-import { attest } from '../shared/attestation';
 import { LinkConflictError } from '../shared/card-records';
 import { IdTokenError, validateIdToken } from '../shared/id-token';
 import { OAuthError } from '../shared/oauth-error';
@@ -23,8 +22,6 @@ export interface SealedUserinfo extends VerifiedAttributes {
   jpki_verified_at: string;
   jpki_issuer: string;
   jpki_acr?: string;
-  /** JWS over the verified values (see shared/attestation). */
-  jpki_attestation: string;
 }
 
 /** A failure with the security event that reports it. */
@@ -165,7 +162,6 @@ export async function exchangeCode(
     jpki_verified_at: verifiedAt,
     jpki_issuer: config.op.issuer,
     ...(acr ? { jpki_acr: acr } : {}),
-    jpki_attestation: await attest(deps.tokenSigner, origin, sub, verified, verifiedAt, { opIssuer: config.op.issuer, ...(acr ? { acr } : {}) }),
   };
   const lifetime = config.lifetimes.tokens;
   const idToken = await signJwt(deps.tokenSigner, {
@@ -193,24 +189,24 @@ export async function exchangeCode(
 async function linkCard(deps: FederationProxyDeps, username: string, requestId: string, sub: string): Promise<void> {
   const { linking, cards } = deps;
   const refuse = (description: string, reason: string) => new TokenStepError('invalid_grant', description, 'token.link_refused', reason);
-  if (!linking || !cards) throw refuse('linking My Number Card is not available here', 'linking_unavailable');
-  const unavailable = () => new TokenStepError('temporarily_unavailable', 'My Number Card could not be linked to the account', 'token.link_refused', 'link_failed', undefined, 503);
+  if (!linking || !cards) throw refuse('linking is not available', 'linking_unavailable');
+  const unavailable = () => new TokenStepError('temporarily_unavailable', 'the card could not be linked', 'token.link_refused', 'link_failed', undefined, 503);
   let card, otherCard, ownUser;
   try {
-    if (!(await cards.consumeRequest(requestId))) throw refuse('this request to link My Number Card was already used; start again from the app', 'link_request_reused');
+    if (!(await cards.consumeRequest(requestId))) throw refuse('the link request was already used', 'link_request_reused');
     [card, otherCard, ownUser] = await Promise.all([cards.getCard(sub), cards.getLinkedSub(username), linking.userExists(`${deps.config.cognito.providerName}_${sub}`)]);
   } catch (e) {
     if (e instanceof TokenStepError) throw e;
     throw unavailable();
   }
   if (card?.linkedUser === username && otherCard === sub) return;
-  if (card?.linkedUser) throw refuse('this My Number Card is already linked to another account', 'linked_to_another_user');
-  if (otherCard && otherCard !== sub) throw refuse('another My Number Card is already linked to this account', 'user_has_another_card');
-  if (ownUser) throw refuse('this My Number Card already has an account of its own: sign in with the card and use that account', 'card_has_own_user');
+  if (card?.linkedUser) throw refuse('the card is linked to another account', 'linked_to_another_user');
+  if (otherCard && otherCard !== sub) throw refuse('another card is linked to this account', 'user_has_another_card');
+  if (ownUser) throw refuse('the card has an account of its own', 'card_has_own_user');
   try {
     await cards.putLink(username, sub);
   } catch (e) {
-    if (e instanceof LinkConflictError) throw refuse('this My Number Card or this account was linked at the same moment by another request', 'link_race');
+    if (e instanceof LinkConflictError) throw refuse('linked at the same moment by another request', 'link_race');
     throw unavailable();
   }
   try {

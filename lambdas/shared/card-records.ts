@@ -44,7 +44,6 @@ export interface CardRecordStore {
   removeLink(username: string, sub: string): Promise<void>;
   /** Marks a link request as used; false if it was used before. */
   consumeRequest(id: string): Promise<boolean>;
-  getClientPolicy(): Promise<ClientPolicy>;
 }
 
 export class LinkConflictError extends Error {
@@ -163,18 +162,18 @@ export class DynamoCardRecordStore implements CardRecordStore {
       throw e;
     }
   }
+}
 
-  async getClientPolicy(): Promise<ClientPolicy> {
-    const r = await this.ddb.call<{ Item?: { clients?: { S?: string } } }>('DynamoDB_20120810.GetItem', { TableName: this.table, Key: { pk: s('config#clients') } });
-    return r.Item?.clients?.S ? (JSON.parse(r.Item.clients.S) as ClientPolicy) : {};
-  }
+/** Which verified claims each app client receives (written at deploy time; read by the trigger only). */
+export async function clientPolicyOf(ddb: AwsJsonClient, table: string): Promise<ClientPolicy> {
+  const r = await ddb.call<{ Item?: { clients?: { S?: string } } }>('DynamoDB_20120810.GetItem', { TableName: table, Key: { pk: s('config#clients') } });
+  return r.Item?.clients?.S ? (JSON.parse(r.Item.clients.S) as ClientPolicy) : {};
 }
 
 /** The same store in memory (the local proxy without DynamoDB, and unit tests). */
 export class MemoryCardRecordStore implements CardRecordStore {
   readonly cards = new Map<string, CardAuthentication>();
   readonly links = new Map<string, string>();
-  policy: ClientPolicy = {};
 
   async putAuthentication(a: Omit<CardAuthentication, 'linkedUser'>): Promise<void> {
     const old = this.cards.get(a.sub);
@@ -205,8 +204,5 @@ export class MemoryCardRecordStore implements CardRecordStore {
     if (!id || this.requests.has(id)) return false;
     this.requests.add(id);
     return true;
-  }
-  async getClientPolicy() {
-    return this.policy;
   }
 }

@@ -5,21 +5,20 @@
  * logged. Cognito gives a trigger 5 seconds; each DynamoDB call is bounded by 1.5 s.
  */
 import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
-import { DynamoCardRecordStore, type ClientPolicy } from '../shared/card-records';
+import { clientPolicyOf, DynamoCardRecordStore, type ClientPolicy } from '../shared/card-records';
 import { errorFields, jsonLog } from '../shared/log';
 import { cardSubjectOf, overridesFor, SUPPRESSED, type PreTokenEvent, type TokenClaimsConfig } from './claims';
 
 const config = JSON.parse(process.env.TOKEN_CLAIMS_CONFIG ?? '{}') as TokenClaimsConfig;
 const log = jsonLog('token-claims', {}, 'INFO');
-const store = new DynamoCardRecordStore(
-  new AwsJsonClient({ service: 'dynamodb', region: process.env.AWS_REGION ?? '', credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, timeoutMs: 1500, jsonVersion: '1.0' }),
-  process.env.CARD_RECORDS_TABLE ?? '',
-);
+const ddb = new AwsJsonClient({ service: 'dynamodb', region: process.env.AWS_REGION ?? '', credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, timeoutMs: 1500, jsonVersion: '1.0' });
+const table = process.env.CARD_RECORDS_TABLE ?? '';
+const store = new DynamoCardRecordStore(ddb, table);
 
 // Which claims each client receives changes only with a deploy: read it once per 5 minutes.
 let policy: { value: ClientPolicy; until: number } | undefined;
 const clientPolicy = async () => {
-  if (!policy || policy.until < Date.now()) policy = { value: await store.getClientPolicy(), until: Date.now() + 300_000 };
+  if (!policy || policy.until < Date.now()) policy = { value: await clientPolicyOf(ddb, table), until: Date.now() + 300_000 };
   return policy.value;
 };
 

@@ -264,7 +264,7 @@ describe('step-up with My Number Card', () => {
     // JIS X 0213 characters (髙, 﨑) exactly as the card has them.
     expect(verified.claims).toEqual({ name: '髙橋 﨑一郎', address: '北海道札幌市中央区北一条西二丁目', birthdate: '1948-02-29', gender: 'male' });
     expect(verified.verification).toMatchObject({ trust_framework: 'urn:myna-idp:trust-framework:jpki-user-authentication', assurance_level: 'aal3', time: new Date(Number(claims.myna_auth_time) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
-    expect(claims['custom:jpki_attestation']).toBeUndefined();
+    expect(claims['custom:jpki_verified_at']).toBeUndefined();
     await page.goto(`${s.urls.app}profile`);
     await shot(page, 'sample-app-verified-claims.png');
 
@@ -294,17 +294,17 @@ describe('step-up with My Number Card', () => {
     // Whatever reaches the attributes (a client with write rights, an admin, a copied attestation)
     // is not what verified_claims are made of.
     const hanako = s.cognito.users.all().find((u) => u.attributes.get('name') === '番号 花子' && u.status === 'EXTERNAL_PROVIDER')!;
-    s.cognito.users.setAttributes(yuki, { name: '偽 太郎', 'custom:jpki_attestation': hanako.attributes.get('custom:jpki_attestation'), 'custom:jpki_issuer': hanako.attributes.get('custom:jpki_issuer') });
+    s.cognito.users.setAttributes(yuki, { name: '偽 太郎', 'custom:jpki_verified_at': hanako.attributes.get('custom:jpki_verified_at'), 'custom:jpki_issuer': hanako.attributes.get('custom:jpki_issuer') });
     const after = await passwordSignIn(s.cognito, 'sample', 'yuki@example.jp', { password: PASSWORD });
     const id = decodeJwt(after.tokens.id_token!);
     expect(id.name).toBe('偽 太郎');
     expect((id.verified_claims as { claims: Record<string, string> }).claims.name).toBe('髙橋 﨑一郎');
-    expect(id['custom:jpki_attestation']).toBeUndefined();
+    expect(id['custom:jpki_verified_at']).toBeUndefined();
     // The other client of the tenant is not listed: no verified_claims at all.
     expect(decodeJwt((await passwordSignIn(s.cognito, 'demo', 'yuki@example.jp', { password: PASSWORD })).tokens.id_token!).verified_claims).toBeUndefined();
     // A user without a card gets none, whatever attributes were copied onto it.
     const plain = s.cognito.users.bySignInName('hanako@example.jp')!;
-    s.cognito.users.setAttributes(plain, { name: '番号 花子', 'custom:jpki_attestation': hanako.attributes.get('custom:jpki_attestation') });
+    s.cognito.users.setAttributes(plain, { name: '番号 花子', 'custom:jpki_verified_at': hanako.attributes.get('custom:jpki_verified_at'), 'custom:jpki_acr': 'aal3' });
     const copied = decodeJwt((await passwordSignIn(s.cognito, 'sample', 'hanako@example.jp', { password: PASSWORD })).tokens.id_token!);
     expect(copied.verified_claims).toBeUndefined();
     expect(copied.myna_acr).toBeUndefined();
@@ -356,7 +356,7 @@ describe('step-up with My Number Card', () => {
     await page.getByRole('button', { name: '応答する' }).click();
     await page.waitForURL(`${s.urls.app}auth/callback**`);
     expect(await page.locator('h1').innerText()).toContain('サインインできませんでした');
-    expect(await page.locator('.notice').innerText()).toContain('this My Number Card already has an account of its own');
+    expect(await page.locator('.notice').innerText()).toContain('the card has an account of its own');
     expect(s.cognito.users.bySignInName('mallory@example.jp')!.links).toEqual([]);
     await context.close();
   });

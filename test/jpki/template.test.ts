@@ -47,7 +47,6 @@ describe('the Cognito side', () => {
         'custom:jpki_verified_at': 'jpki_verified_at',
         'custom:jpki_acr': 'jpki_acr',
         'custom:jpki_issuer': 'jpki_issuer',
-        'custom:jpki_attestation': 'jpki_attestation',
       },
     });
   });

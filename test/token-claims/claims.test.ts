@@ -5,7 +5,7 @@
  * taken over.
  */
 import { AwsJsonClient } from '../../lambdas/shared/aws-json';
-import { DynamoCardRecordStore, LinkConflictError, type CardAuthentication } from '../../lambdas/shared/card-records';
+import { clientPolicyOf, DynamoCardRecordStore, LinkConflictError, type CardAuthentication } from '../../lambdas/shared/card-records';
 import { cardSubjectOf, overridesFor, SUPPRESSED, type PreTokenEvent, type TokenClaimsConfig } from '../../lambdas/token-claims/claims';
 import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
 
@@ -73,9 +73,11 @@ describe('claims', () => {
 describe('card records in DynamoDB (its API, on the local stand-in)', () => {
   let aws: AwsStandIn;
   let store: DynamoCardRecordStore;
+  let ddb: AwsJsonClient;
   beforeAll(async () => {
     aws = await startAwsStandIn();
-    store = new DynamoCardRecordStore(new AwsJsonClient({ service: 'dynamodb', region: 'ap-northeast-1', credentials: () => STAND_IN_CREDENTIALS, endpoint: aws.endpoint, jsonVersion: '1.0' }), 'CardRecords');
+    ddb = new AwsJsonClient({ service: 'dynamodb', region: 'ap-northeast-1', credentials: () => STAND_IN_CREDENTIALS, endpoint: aws.endpoint, jsonVersion: '1.0' });
+    store = new DynamoCardRecordStore(ddb, 'CardRecords');
   });
   afterAll(() => aws.close());
 
@@ -114,8 +116,8 @@ describe('card records in DynamoDB (its API, on the local stand-in)', () => {
   });
 
   test('the client policy written at deploy time', async () => {
-    expect(await store.getClientPolicy()).toEqual({});
+    expect(await clientPolicyOf(ddb, 'CardRecords')).toEqual({});
     aws.dynamo.handle('PutItem', { TableName: 'CardRecords', Item: { pk: { S: 'config#clients' }, clients: { S: JSON.stringify({ c1: ['name'] }) } } });
-    expect(await store.getClientPolicy()).toEqual({ c1: ['name'] });
+    expect(await clientPolicyOf(ddb, 'CardRecords')).toEqual({ c1: ['name'] });
   });
 });
