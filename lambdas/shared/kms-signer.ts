@@ -4,7 +4,7 @@
  * (TrentService.Sign, TrentService.GetPublicKey) through `AwsJsonClient`.
  */
 import { createPublicKey } from 'node:crypto';
-import { derToJose } from 'ecdsa-sig-formatter';
+import { derToJose } from './ecdsa-der';
 import type { JWK } from 'jose';
 import type { AwsJsonClient } from './aws-json';
 import { publicJwkOf, type JwsAlgorithm, type JwsSigner } from './signer';
@@ -34,7 +34,7 @@ export class KmsSigner implements JwsSigner {
     if (!out.Signature) throw new Error('KMS returned no signature');
     const signature = Buffer.from(out.Signature, 'base64');
     // KMS returns ECDSA signatures DER-encoded; JWS wants R || S (RFC 7518 section 3.4).
-    return this.alg === 'ES256' ? Buffer.from(derToJose(signature, 'ES256'), 'base64url') : signature;
+    return this.alg === 'ES256' ? derToJose(signature, 32) : signature;
   }
 
   publicJwk(): Promise<JWK> {
