@@ -7,23 +7,19 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium';
 import { randomBytes } from 'node:crypto';
 import { startFederation, type Federation } from '../helpers/federation';
 import { repoRoot } from '../helpers/tenants';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(repoRoot, 'test-results');
 
 let browser: Browser;
 let f: Federation;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   f = await startFederation({ opAlg: 'RS256', clientAlg: 'ES256' });
   fs.mkdirSync(SHOTS, { recursive: true });
 });

@@ -6,14 +6,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/chromium';
 import { CognitoIdentityProviderClient, UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
 import { passwordSignIn } from '../helpers/cognito';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { repoRoot } from '../helpers/tenants';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(repoRoot, 'docs', 'screenshots');
 const PASSWORD = 'Sandbox-Passw0rd!';
 
@@ -21,11 +21,7 @@ let browser: Browser;
 let s: TestSandbox;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   s = await startTestSandbox();
   fs.mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
