@@ -354,16 +354,9 @@ if (wanted('triggers')) {
 
 if (wanted('sandbox')) {
   const { chromium } = await import('playwright-core');
-  const { localTenantInput } = await import('../test/helpers/sandbox');
+  const { writeLocalTenantCopy } = await import('../test/helpers/sandbox');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'myna-idp-bench-sandbox-'));
-  const [appPort, opPort] = [await freePort(), await freePort()];
-  const t = localTenantInput();
-  delete t.$schema;
-  t.appClients = t.appClients.map((c: Record<string, unknown>) => ({ ...c, callbackUrls: [`http://localhost:${appPort}/auth/callback`], logoutUrls: [`http://localhost:${appPort}/`] }));
-  t.jpki.issuer = `http://localhost:${opPort}/api/realms/main`;
-  fs.mkdirSync(path.join(dir, 'tenants'));
-  const file = path.join(dir, 'tenants', 'local.yaml');
-  fs.writeFileSync(file, stringify(t));
+  const { file } = await writeLocalTenantCopy(dir);
   const localDir = path.join(dir, 'local');
   const stateFile = path.join(localDir, 'sandbox.json');
   const { spawn } = await import('node:child_process');

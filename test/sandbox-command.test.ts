@@ -7,9 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { connect } from 'node:net';
 import * as path from 'node:path';
-import { stringify } from 'yaml';
-import { freePort } from '../tools/local/free-port';
-import { localTenantInput } from './helpers/sandbox';
+import { writeLocalTenantCopy } from './helpers/sandbox';
 import { repoRoot, tempDir } from './helpers/tenants';
 
 const listening = (url: string) =>
@@ -22,14 +20,7 @@ const listening = (url: string) =>
 
 test('npm run sandbox: ready block, sandbox.json with the URLs, and a clean Ctrl-C', async () => {
   const dir = tempDir('myna-idp-sandbox-cli-');
-  const [app, op] = await Promise.all([freePort(), freePort()]);
-  const t = localTenantInput();
-  delete t.$schema;
-  t.appClients = t.appClients.map((c: Record<string, unknown>) => ({ ...c, callbackUrls: [`http://localhost:${app}/auth/callback`], logoutUrls: [`http://localhost:${app}/`] }));
-  t.jpki.issuer = `http://localhost:${op}/api/realms/main`;
-  fs.mkdirSync(path.join(dir, 'tenants'));
-  const file = path.join(dir, 'tenants', 'local.yaml');
-  fs.writeFileSync(file, stringify(t));
+  const { file, ports: { app, op } } = await writeLocalTenantCopy(dir);
   const localDir = path.join(dir, 'local');
   // As `npm run sandbox` runs it: one node process with tsx as its loader (tsx's own CLI would
   // put a second process in front, which SIGKILLs the sandbox when it is slow to answer a signal).

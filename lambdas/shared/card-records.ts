@@ -64,27 +64,31 @@ export class DynamoCardRecordStore implements CardRecordStore {
     private readonly table: string,
   ) {}
 
-  async putAuthentication(a: Omit<CardAuthentication, 'linkedUser'>): Promise<void> {
+  /** A conditional write: true when it was made, false when its condition failed (any other error is thrown). */
+  private async written(operation: 'PutItem' | 'UpdateItem', body: Record<string, unknown>): Promise<boolean> {
     try {
-      // UpdateItem keeps `linkedUser`; the condition keeps a newer authentication.
-      await this.ddb.call('DynamoDB_20120810.UpdateItem', {
-        TableName: this.table,
-        Key: { pk: s(`card#${a.sub}`) },
-        UpdateExpression: 'SET attrs = :attrs, authTime = :authTime, opIssuer = :issuer, sessionTime = :sessionTime' + (a.acr ? ', acr = :acr' : ' REMOVE acr'),
-        ConditionExpression: 'attribute_not_exists(authTime) OR authTime <= :authTime',
-        ExpressionAttributeValues: {
-          ':attrs': s(JSON.stringify(a.attributes)),
-          ':authTime': n(a.authTime),
-          ':issuer': s(a.opIssuer),
-          ':sessionTime': n(a.sessionTime),
-          ...(a.acr ? { ':acr': s(a.acr) } : {}),
-        },
-      });
+      await this.ddb.call(`DynamoDB_20120810.${operation}`, { TableName: this.table, ...body });
+      return true;
     } catch (e) {
-      // A newer authentication of this subject is already stored: nothing to do.
-      if (e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException') return;
+      if (e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException') return false;
       throw e;
     }
+  }
+
+  async putAuthentication(a: Omit<CardAuthentication, 'linkedUser'>): Promise<void> {
+    // UpdateItem keeps `linkedUser`; the condition keeps a newer authentication (then nothing to do).
+    await this.written('UpdateItem', {
+      Key: { pk: s(`card#${a.sub}`) },
+      UpdateExpression: 'SET attrs = :attrs, authTime = :authTime, opIssuer = :issuer, sessionTime = :sessionTime' + (a.acr ? ', acr = :acr' : ' REMOVE acr'),
+      ConditionExpression: 'attribute_not_exists(authTime) OR authTime <= :authTime',
+      ExpressionAttributeValues: {
+        ':attrs': s(JSON.stringify(a.attributes)),
+        ':authTime': n(a.authTime),
+        ':issuer': s(a.opIssuer),
+        ':sessionTime': n(a.sessionTime),
+        ...(a.acr ? { ':acr': s(a.acr) } : {}),
+      },
+    });
   }
 
   async getCard(sub: string): Promise<CardAuthentication | undefined> {
@@ -108,59 +112,38 @@ export class DynamoCardRecordStore implements CardRecordStore {
   }
 
   async putLink(username: string, sub: string): Promise<void> {
-    try {
-      await this.ddb.call('DynamoDB_20120810.UpdateItem', {
-        TableName: this.table,
-        Key: { pk: s(`card#${sub}`) },
-        UpdateExpression: 'SET linkedUser = :u',
-        ConditionExpression: 'attribute_not_exists(linkedUser) OR linkedUser = :u',
-        ExpressionAttributeValues: { ':u': s(username) },
-      });
-    } catch (e) {
-      if (e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException') throw new LinkConflictError();
-      throw e;
-    }
-    try {
-      await this.ddb.call('DynamoDB_20120810.PutItem', {
-        TableName: this.table,
-        Item: { pk: s(`user#${username}`), sub: s(sub) },
-        ConditionExpression: 'attribute_not_exists(sub) OR sub = :s',
-        ExpressionAttributeValues: { ':s': s(sub) },
-      });
-    } catch (e) {
-      if (!(e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException')) throw e;
+    const card = await this.written('UpdateItem', {
+      Key: { pk: s(`card#${sub}`) },
+      UpdateExpression: 'SET linkedUser = :u',
+      ConditionExpression: 'attribute_not_exists(linkedUser) OR linkedUser = :u',
+      ExpressionAttributeValues: { ':u': s(username) },
+    });
+    if (!card) throw new LinkConflictError();
+    const user = await this.written('PutItem', {
+      Item: { pk: s(`user#${username}`), sub: s(sub) },
+      ConditionExpression: 'attribute_not_exists(sub) OR sub = :s',
+      ExpressionAttributeValues: { ':s': s(sub) },
+    });
+    if (!user) {
       await this.removeLink(username, sub, true);
       throw new LinkConflictError();
     }
   }
 
   async removeLink(username: string, sub: string, cardOnly = false): Promise<void> {
-    await this.ddb.call('DynamoDB_20120810.UpdateItem', {
-      TableName: this.table,
+    // Only this user's link (a condition that fails means there is none to remove).
+    await this.written('UpdateItem', {
       Key: { pk: s(`card#${sub}`) },
       UpdateExpression: 'REMOVE linkedUser',
       ConditionExpression: 'linkedUser = :u',
       ExpressionAttributeValues: { ':u': s(username) },
-    }).catch((e: unknown) => {
-      if (!(e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException')) throw e;
     });
     if (!cardOnly) await this.ddb.call('DynamoDB_20120810.DeleteItem', { TableName: this.table, Key: { pk: s(`user#${username}`) } });
   }
 
   async consumeRequest(id: string): Promise<boolean> {
-    if (!id) return false;
-    try {
-      // Kept a day (TTL attribute `expires`), well past the request's 2 minutes.
-      await this.ddb.call('DynamoDB_20120810.PutItem', {
-        TableName: this.table,
-        Item: { pk: s(`request#${id}`), expires: n(Math.floor(Date.now() / 1000) + 86_400) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      });
-      return true;
-    } catch (e) {
-      if (e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException') return false;
-      throw e;
-    }
+    // Kept a day (TTL attribute `expires`), well past the request's 2 minutes.
+    return id !== '' && this.written('PutItem', { Item: { pk: s(`request#${id}`), expires: n(Math.floor(Date.now() / 1000) + 86_400) }, ConditionExpression: 'attribute_not_exists(pk)' });
   }
 }
 

@@ -18,20 +18,34 @@ export interface TestSandbox extends RunningSandbox {
 /** The local tenant (local/tenants/local.yaml) as data. */
 export const localTenantInput = (): Record<string, any> => parse(fs.readFileSync(path.join(repoRoot, 'local', 'tenants', 'local.yaml'), 'utf8'));
 
-export async function startTestSandbox(change: (tenant: Record<string, any>, ports: { app: number; op: number }) => void = () => undefined): Promise<TestSandbox> {
+/**
+ * Writes a copy of the local tenant into `<dir>/tenants/<id>.yaml` with free ports: its app
+ * clients' callback and sign-out URLs, and its OP issuer (the emulator listens there).
+ */
+export async function writeLocalTenantCopy(
+  dir: string,
+  o: { id?: string; change?: (tenant: Record<string, any>, ports: { app: number; op: number }) => void } = {},
+): Promise<{ file: string; ports: { app: number; op: number } }> {
   const [app, op] = await Promise.all([freePort(), freePort()]);
-  const dir = tempDir('myna-idp-sandbox-');
   const t = localTenantInput();
   delete t.$schema;
-  t.id = 'it';
-  t.domain = { prefix: 'myna-idp-it' };
-  t.signIn.passkey.relyingPartyId = 'myna-idp-it.auth.ap-northeast-1.amazoncognito.com';
+  if (o.id) {
+    t.id = o.id;
+    t.domain = { prefix: `myna-idp-${o.id}` };
+    t.signIn.passkey.relyingPartyId = `myna-idp-${o.id}.auth.ap-northeast-1.amazoncognito.com`;
+  }
   t.appClients = t.appClients.map((c: Record<string, any>) => ({ ...c, callbackUrls: [`http://localhost:${app}/auth/callback`], logoutUrls: [`http://localhost:${app}/`] }));
   t.jpki.issuer = `http://localhost:${op}/api/realms/main`;
-  change(t, { app, op });
-  fs.mkdirSync(path.join(dir, 'tenants'));
-  const tenantFile = path.join(dir, 'tenants', 'it.yaml');
-  fs.writeFileSync(tenantFile, stringify(t));
+  o.change?.(t, { app, op });
+  fs.mkdirSync(path.join(dir, 'tenants'), { recursive: true });
+  const file = path.join(dir, 'tenants', `${t.id}.yaml`);
+  fs.writeFileSync(file, stringify(t));
+  return { file, ports: { app, op } };
+}
+
+export async function startTestSandbox(change?: (tenant: Record<string, any>, ports: { app: number; op: number }) => void): Promise<TestSandbox> {
+  const dir = tempDir('myna-idp-sandbox-');
+  const { file: tenantFile } = await writeLocalTenantCopy(dir, { id: 'it', change });
   const sandbox = await startSandbox({ tenant: loadTenantFile(tenantFile), localDir: path.join(dir, 'local') });
   return {
     ...sandbox,
