@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { UserPoolEmail } from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { HostedZone } from 'aws-cdk-lib/aws-route53';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import type { TenantConfig } from './config/schema';
@@ -43,6 +44,11 @@ export class SesResources extends Construct {
         suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       });
       created.applyRemovalPolicy(props.removalPolicy);
+      // SES publishes only to the default bus; the tenant's stack forwards these events (without addresses) to its own bus.
+      created.addEventDestination('ToEventBridge', {
+        destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+        events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.REJECT, ses.EmailSendingEvent.DELIVERY_DELAY, ses.EmailSendingEvent.RENDERING_FAILURE],
+      });
       configurationSet = created;
     } else if (email.configurationSet) {
       configurationSet = ses.ConfigurationSet.fromConfigurationSetName(this, 'ConfigurationSet', email.configurationSet.name);

@@ -69,6 +69,7 @@ export class JpkiFederation extends Construct {
   readonly proxy: NodejsFunction;
   readonly proxyRole: iam.Role;
   readonly proxyUrl: lambda.FunctionUrl;
+  readonly proxyLogGroup: logs.LogGroup;
   /** The proxy's origin (its issuer for Cognito), without a trailing slash. */
   readonly proxyOrigin: string;
   readonly clientAssertionKey: kms.IKey;
@@ -163,6 +164,7 @@ export class JpkiFederation extends Construct {
       retention: production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
       removalPolicy: retain,
     });
+    this.proxyLogGroup = logGroup;
     logGroup.grantWrite(role);
 
     // Not a NodeFunction (lib/private): the key policies need the role before the function, and

@@ -11,6 +11,7 @@ import { LoginDomain } from './login-domain';
 import { MailStack } from './mail-stack';
 import { ManagedLoginBranding } from './managed-login-branding';
 import { TenantUserPool } from './tenant-user-pool';
+import { Operations } from './operations/operations';
 
 export interface TenantStackProps extends StackProps {
   /** The tenant, as loaded and checked from its file. */
@@ -31,6 +32,8 @@ export class TenantStack extends Stack {
   readonly mailStack?: MailStack;
   /** The proxy's web ACL in us-east-1 (`MynaIdp-<id>-edge`), when `jpki.edge` is set. */
   readonly edgeWafStack?: EdgeWafStack;
+  /** Security events, log export, dashboard and alarms. */
+  readonly operations: Operations;
 
   constructor(scope: Construct, props: TenantStackProps) {
     const t = props.tenant.config;
@@ -42,8 +45,10 @@ export class TenantStack extends Stack {
       crossRegionReferences: edge !== undefined,
       description: `myna-idp tenant ${t.id} (${t.environment}): Cognito user pool with managed login and My Number Card federation`,
     });
-    Tags.of(this).add('myna-idp:tenant', t.id);
-    Tags.of(this).add('myna-idp:environment', t.environment);
+    // CloudWatch dashboards take no tags in the CloudFormation schema cfn-lint holds.
+    const untaggable = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
+    Tags.of(this).add('myna-idp:tenant', t.id, untaggable);
+    Tags.of(this).add('myna-idp:environment', t.environment, untaggable);
 
     const email = t.email;
     if (needsMailResources(email)) {
@@ -77,6 +82,14 @@ export class TenantStack extends Stack {
         proxyRole: this.jpkiFederation.proxyRole,
       });
     }
+    const federation = this.jpkiFederation;
+    const stepUp = this.jpkiStepUp;
+    this.operations = new Operations(this, 'Operations', {
+      tenant: t,
+      userPool: this.userPool.userPool,
+      ...(federation ? { proxy: { fn: federation.proxy, role: federation.proxyRole, logGroup: federation.proxyLogGroup } } : {}),
+      ...(stepUp ? { tokenClaims: { fn: stepUp.trigger.fn, role: stepUp.trigger.role, logGroup: stepUp.trigger.logGroup } } : {}),
+    });
     new ManagedLoginBranding(this, 'Branding', {
       userPool: this.userPool.userPool,
       clients: this.appClients.clients,

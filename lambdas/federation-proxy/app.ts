@@ -108,7 +108,7 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
     const origin = originOf(req);
     try {
       const r = await finishAuthorization(deps, origin, req.url.searchParams, (name) => req.cookie(name));
-      if (r.opError) await emit({ type: 'callback.op_error', reason: r.opError, opError: r.opError, severity: r.opError === 'access_denied' ? 'info' : 'warning', clientId: config.op.clientId });
+      if (r.opError) await emit({ type: 'callback.op_error', reason: r.opError, opError: r.opError, severity: r.opError === 'access_denied' ? 'info' : 'warning', clientId: config.op.clientId, correlationId: r.correlationId });
       return redirect(r.location, {}, [deleteCookie(r.cookieName, cookieOptions(origin))]);
     } catch (e) {
       if (e instanceof CallbackError) {
@@ -125,8 +125,8 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
     }
     const form = new URLSearchParams(await req.text());
     try {
-      const body = await exchangeCode(deps, originOf(req), form, op, opKeys);
-      await emit({ type: 'federation.succeeded', reason: 'ok', severity: 'info', clientId: config.op.clientId });
+      const { body, correlationId } = await exchangeCode(deps, originOf(req), form, op, opKeys);
+      await emit({ type: 'federation.succeeded', reason: 'ok', severity: 'info', clientId: config.op.clientId, correlationId });
       return json(body, 200, { 'cache-control': 'no-store', pragma: 'no-cache' });
     } catch (e) {
       if (e instanceof TokenStepError) {
@@ -136,6 +136,7 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
           // The OP's keys being unreachable is an outage; any other rejection of what the OP sent is an alarm.
           severity: (e.event === 'token.id_token_rejected' && e.reason !== 'jwks_unavailable') || e.event === 'token.userinfo_rejected' ? 'critical' : 'warning',
           ...(e.opError ? { opError: e.opError } : {}),
+          correlationId: e.correlationId,
         });
         return oauthJson(e);
       }

@@ -23,6 +23,8 @@ export interface TransactionState {
   lk?: string;
   /** The link request's id: it is used once (consumed at /token). */
   lj?: string;
+  /** The sign-in's correlation id: random, in every security event of this sign-in. */
+  x?: string;
 }
 
 /** A link request sealed by POST /link-intent: the user, a masked name of the account for the confirmation page, an id. */
@@ -87,7 +89,7 @@ export async function startAuthorization(
   deps: FederationProxyDeps,
   origin: string,
   query: URLSearchParams,
-): Promise<{ location: string; cookieName: string; cookieValue: string; maxAge: number; confirmLink?: { account: string; state: string } }> {
+): Promise<{ location: string; cookieName: string; cookieValue: string; maxAge: number; correlationId: string; confirmLink?: { account: string; state: string } }> {
   const { config } = deps;
   let clientId: string | undefined;
   let redirectUri: string | undefined;
@@ -129,7 +131,7 @@ export async function startAuthorization(
     }
 
     const pkce = createPkce();
-    const tx: TransactionState = { s: randomToken(), n: randomToken(), v: pkce.verifier, cs: state, ...(cognitoNonce ? { cn: cognitoNonce } : {}), ...(link ? { lk: link.u, lj: link.j } : {}) };
+    const tx: TransactionState & { x: string } = { s: randomToken(), n: randomToken(), v: pkce.verifier, cs: state, ...(cognitoNonce ? { cn: cognitoNonce } : {}), ...(link ? { lk: link.u, lj: link.j } : {}), x: randomToken(12) };
     const sealed = await deps.sealer.seal('transaction', { ...tx }, config.lifetimes.transaction);
     // JSON escaping can make a state of quotes or backslashes twice its length: hold the cookie
     // itself, not only its parts, under what browsers keep.
@@ -153,7 +155,7 @@ export async function startAuthorization(
     if (config.op.sendMaxAge) p.set('max_age', String(config.op.maxAuthenticationAgeSeconds));
     // A link is confirmed by the person first, on a page of the proxy naming the account: a link
     // request sent to someone else (a link in a message) does not link their card unseen.
-    return { location: op.toString(), cookieName, cookieValue: sealed, maxAge: config.lifetimes.transaction, ...(link ? { confirmLink: { account: link.m, state: tx.s } } : {}) };
+    return { location: op.toString(), cookieName, cookieValue: sealed, maxAge: config.lifetimes.transaction, correlationId: tx.x, ...(link ? { confirmLink: { account: link.m, state: tx.s } } : {}) };
   } catch (e) {
     if (e instanceof OAuthError) throw new RedirectableError(e.code, e.description, redirectUri, state);
     throw e;

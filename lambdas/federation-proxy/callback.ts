@@ -20,6 +20,8 @@ export interface SealedCode {
   /** The pool user to link the card to, and the link request's id. */
   lk?: string;
   lj?: string;
+  /** The sign-in's correlation id (security events). */
+  x?: string;
 }
 
 /** OP errors passed on as they are; anything else becomes server_error. */
@@ -40,7 +42,7 @@ export async function finishAuthorization(
   origin: string,
   query: URLSearchParams,
   cookie: (name: string) => string | undefined,
-): Promise<{ location: string; cookieName: string; opError?: string }> {
+): Promise<{ location: string; cookieName: string; opError?: string; correlationId?: string }> {
   const { config } = deps;
   const state = query.get('state');
   if (!state || state.length > 255 || !/^[\x20-\x7e]+$/.test(state)) throw new CallbackError('state is missing or malformed', 'state_missing');
@@ -70,12 +72,12 @@ export async function finishAuthorization(
       'error_description',
       d && /^[\x20-\x7e]{1,200}$/.test(d) ? d : code === 'access_denied' ? 'the person cancelled My Number Card authentication' : 'My Number Card authentication failed',
     );
-    return { location: back.toString(), cookieName, opError: opError.slice(0, 64) };
+    return { location: back.toString(), cookieName, opError: opError.slice(0, 64), correlationId: tx.x };
   }
 
   const code = query.get('code');
   if (!code || code.length > 2048 || !/^[\x21-\x7e]+$/.test(code)) throw new CallbackError('code is missing or malformed', 'code_missing');
-  const sealedCode: SealedCode = { c: code, v: tx.v, n: tx.n, ...(tx.cn ? { cn: tx.cn } : {}), ...(tx.lk ? { lk: tx.lk, lj: tx.lj } : {}) };
+  const sealedCode: SealedCode = { c: code, v: tx.v, n: tx.n, ...(tx.cn ? { cn: tx.cn } : {}), ...(tx.lk ? { lk: tx.lk, lj: tx.lj } : {}), ...(tx.x ? { x: tx.x } : {}) };
   back.searchParams.set('code', await deps.sealer.seal('code', { ...sealedCode }, config.lifetimes.code));
-  return { location: back.toString(), cookieName };
+  return { location: back.toString(), cookieName, correlationId: tx.x };
 }

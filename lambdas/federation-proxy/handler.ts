@@ -13,7 +13,7 @@ import { errorFields, jsonLog, type LogLevel } from '../shared/log';
 import { Sealer } from '../shared/sealing';
 import { ConfigurationError } from '../shared/configuration-error';
 import { acceptedVersions, CachedSecretStore, clientSecretsOf, SecretsManagerStore } from '../shared/secrets';
-import { LoggingSecurityEventSink } from '../shared/security-events';
+import { securityEventSinkFromEnvironment } from '../shared/event-bus';
 import { createFederationProxy } from './app';
 import { parseProxyConfig } from './config';
 import { admitThroughEdge, edgeOrigin } from './edge';
@@ -77,7 +77,7 @@ const app = createFederationProxy({
   clientSecrets,
   ready,
   ...(edge ? { admit: admitThroughEdge(edge.originHeader, originSecrets) } : {}),
-  events: new LoggingSecurityEventSink(log),
+  events: securityEventSinkFromEnvironment('federation-proxy', log),
   cards,
   linking,
   onInternalError: (error) => log.error('internal error', { error: errorFields(error) }),

@@ -36,6 +36,8 @@ export class TokenStepError extends OAuthError {
   ) {
     super(code, description, status);
   }
+  /** The sign-in it belongs to, once the code is known. */
+  correlationId?: string;
 }
 
 const hmacKey = randomBytes(32);
@@ -59,7 +61,7 @@ export async function exchangeCode(
   form: URLSearchParams,
   op: OpClient,
   opKeys: JWTVerifyGetKey,
-): Promise<Record<string, unknown>> {
+): Promise<{ body: Record<string, unknown>; correlationId?: string }> {
   const { config } = deps;
   // Client authentication first (RFC 6749 section 2.3.1, client_secret_post).
   const clientId = single(form, 'client_id', 255);
@@ -91,6 +93,17 @@ export async function exchangeCode(
     const expired = e instanceof SealedValueError && e.reason === 'expired';
     throw new TokenStepError('invalid_grant', expired ? 'the code has expired' : 'the code is not valid', 'token.code_rejected', expired ? 'code_expired' : 'code_invalid');
   }
+  try {
+    return { body: await redeem(deps, origin, sealed, op, opKeys), correlationId: sealed.x };
+  } catch (e) {
+    if (e instanceof TokenStepError) e.correlationId = sealed.x;
+    throw e;
+  }
+}
+
+/** The code's redemption at the OP, the checks of its answer, the record and the link, and Cognito's tokens. */
+async function redeem(deps: FederationProxyDeps, origin: string, sealed: SealedCode, op: OpClient, opKeys: JWTVerifyGetKey): Promise<Record<string, unknown>> {
+  const { config } = deps;
 
   // Redeem at the OP (never retried: a code is single-use).
   let tokens;
@@ -149,12 +162,12 @@ export async function exchangeCode(
   // The record apps' verified claims come from (never from user attributes), then the link.
   if (deps.cards) {
     try {
-      await deps.cards.putAuthentication({ sub, attributes: verified, ...(acr ? { acr } : {}), authTime, opIssuer: config.op.issuer, sessionTime: now });
+      await deps.cards.putAuthentication({ sub, attributes: verified, ...(acr ? { acr } : {}), authTime, opIssuer: config.op.issuer, sessionTime: now, ...(sealed.x ? { correlationId: sealed.x } : {}) });
     } catch {
       throw new TokenStepError('temporarily_unavailable', 'the card authentication could not be recorded', 'token.record_failed', 'record_unavailable', undefined, 503);
     }
   }
-  if (sealed.lk) await linkCard(deps, sealed.lk, sealed.lj ?? '', sub);
+  if (sealed.lk) await linkCard(deps, sealed.lk, sealed.lj ?? '', sub, sealed.x);
 
   const info: SealedUserinfo = {
     sub,
@@ -186,7 +199,7 @@ export async function exchangeCode(
  * user of its own, a user who has another card. The link is reserved in the card records first
  * (conditional writes), then made in the user pool, and the reservation is undone if that fails.
  */
-async function linkCard(deps: FederationProxyDeps, username: string, requestId: string, sub: string): Promise<void> {
+async function linkCard(deps: FederationProxyDeps, username: string, requestId: string, sub: string, correlationId?: string): Promise<void> {
   const { linking, cards } = deps;
   const refuse = (description: string, reason: string) => new TokenStepError('invalid_grant', description, 'token.link_refused', reason);
   if (!linking || !cards) throw refuse('linking is not available', 'linking_unavailable');
@@ -215,5 +228,5 @@ async function linkCard(deps: FederationProxyDeps, username: string, requestId: 
     await cards.removeLink(username, sub).catch(() => undefined);
     throw unavailable();
   }
-  await deps.events.emit({ type: 'link.succeeded', reason: 'linked', severity: 'info', tenantId: deps.config.tenantId });
+  await deps.events.emit({ type: 'link.succeeded', reason: 'linked', severity: 'info', tenantId: deps.config.tenantId, ...(correlationId ? { correlationId } : {}) });
 }

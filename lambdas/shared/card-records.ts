@@ -27,6 +27,8 @@ export interface CardAuthentication {
   readonly sessionTime: number;
   /** The pool user the card subject is linked to (a native user), when linked. */
   readonly linkedUser?: string;
+  /** The sign-in's correlation id (security events only; says nothing of the person). */
+  readonly correlationId?: string;
 }
 
 /** What each app client (by id) receives in verified_claims. */
@@ -79,7 +81,8 @@ export class DynamoCardRecordStore implements CardRecordStore {
     // UpdateItem keeps `linkedUser`; the condition keeps a newer authentication (then nothing to do).
     await this.written('UpdateItem', {
       Key: { pk: s(`card#${a.sub}`) },
-      UpdateExpression: 'SET attrs = :attrs, authTime = :authTime, opIssuer = :issuer, sessionTime = :sessionTime' + (a.acr ? ', acr = :acr' : ' REMOVE acr'),
+      UpdateExpression:
+        'SET attrs = :attrs, authTime = :authTime, opIssuer = :issuer, sessionTime = :sessionTime' + (a.correlationId ? ', correlationId = :cid' : '') + (a.acr ? ', acr = :acr' : ' REMOVE acr'),
       ConditionExpression: 'attribute_not_exists(authTime) OR authTime <= :authTime',
       ExpressionAttributeValues: {
         ':attrs': s(JSON.stringify(a.attributes)),
@@ -87,6 +90,7 @@ export class DynamoCardRecordStore implements CardRecordStore {
         ':issuer': s(a.opIssuer),
         ':sessionTime': n(a.sessionTime),
         ...(a.acr ? { ':acr': s(a.acr) } : {}),
+        ...(a.correlationId ? { ':cid': s(a.correlationId) } : {}),
       },
     });
   }
@@ -103,6 +107,7 @@ export class DynamoCardRecordStore implements CardRecordStore {
       opIssuer: i.opIssuer.S,
       sessionTime: Number(i.sessionTime.N),
       ...(i.linkedUser?.S ? { linkedUser: i.linkedUser.S } : {}),
+      ...(i.correlationId?.S ? { correlationId: i.correlationId.S } : {}),
     };
   }
 

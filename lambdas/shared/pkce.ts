@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** 32 random bytes, base64url: 43 characters of [A-Za-z0-9-_] (fits the OP's 255-char limit). */
-export const randomToken = (): string => randomBytes(32).toString('base64url');
+export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
 
 /** A fresh code_verifier (43 chars, 256 bits) and its S256 code_challenge. */
 export function createPkce(): { verifier: string; challenge: string; method: 'S256' } {

@@ -21,10 +21,13 @@ export interface TokenClaimsConfig {
   readonly opIssuer: string;
   readonly trustFramework: string;
   readonly claims: { readonly acr: string; readonly authTime: string; readonly sessionTime: string };
+  /** How long after a card authentication reached Cognito a token generation counts as that sign-in (stepUp.sessionBindingSeconds). */
+  readonly sessionBindingSeconds?: number;
 }
 
 /** The parts of Cognito's pre token generation V2 event this trigger reads. */
 export interface PreTokenEvent {
+  triggerSource?: string;
   userName: string;
   callerContext: { clientId: string };
   request: { userAttributes: Record<string, string | undefined> };
@@ -78,4 +81,23 @@ export function overridesFor(event: PreTokenEvent, config: TokenClaimsConfig, ca
     idTokenGeneration: { claimsToAddOrOverride: { ...stepUp, ...(verified ? { verified_claims: verified } : {}) }, claimsToSuppress: SUPPRESSED },
     accessTokenGeneration: { claimsToAddOrOverride: { ...stepUp }, claimsToSuppress: SUPPRESSED },
   };
+}
+
+/** What the trigger reports of a token generation (security events): only sign-ins with card claims, never refreshes. */
+export function tokenEventsFor(
+  event: PreTokenEvent,
+  config: TokenClaimsConfig,
+  card: CardAuthentication | undefined,
+  overrides: ReturnType<typeof overridesFor>,
+  nowSeconds: number,
+): Array<{ type: 'token.step_up_issued' | 'token.verified_claims_issued'; reason: string }> {
+  if (!card || event.triggerSource === 'TokenGeneration_RefreshTokens') return [];
+  const added = overrides.idTokenGeneration.claimsToAddOrOverride as Record<string, unknown>;
+  if (!(config.claims.authTime in added)) return [];
+  const out: Array<{ type: 'token.step_up_issued' | 'token.verified_claims_issued'; reason: string }> = [];
+  // The card authentication that just reached Cognito is this sign-in (the same window the step-up check allows).
+  const gap = nowSeconds - card.sessionTime;
+  if (gap >= -1 && gap <= (config.sessionBindingSeconds ?? 10)) out.push({ type: 'token.step_up_issued', reason: card.acr ? 'card_authentication' : 'card_authentication_without_acr' });
+  if (added.verified_claims) out.push({ type: 'token.verified_claims_issued', reason: 'client_policy' });
+  return out;
 }

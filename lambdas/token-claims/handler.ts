@@ -6,11 +6,14 @@
  */
 import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
 import { clientPolicyOf, DynamoCardRecordStore, type ClientPolicy } from '../shared/card-records';
+import { securityEventSinkFromEnvironment } from '../shared/event-bus';
 import { errorFields, jsonLog } from '../shared/log';
-import { cardSubjectOf, overridesFor, SUPPRESSED, type PreTokenEvent, type TokenClaimsConfig } from './claims';
+import { cardSubjectOf, overridesFor, SUPPRESSED, tokenEventsFor, type PreTokenEvent, type TokenClaimsConfig } from './claims';
 
 const config = JSON.parse(process.env.TOKEN_CLAIMS_CONFIG ?? '{}') as TokenClaimsConfig;
 const log = jsonLog('token-claims', {}, 'INFO');
+const tenantId = process.env.TENANT_ID ?? 'unknown';
+const events = securityEventSinkFromEnvironment('token-claims', log);
 const ddb = new AwsJsonClient({ service: 'dynamodb', region: process.env.AWS_REGION ?? '', credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, timeoutMs: 1500, jsonVersion: '1.0' });
 const table = process.env.CARD_RECORDS_TABLE ?? '';
 const store = new DynamoCardRecordStore(ddb, table);
@@ -26,10 +29,19 @@ export const handler = async (event: PreTokenEvent): Promise<PreTokenEvent> => {
   try {
     const sub = await cardSubjectOf(event, config, () => store.getLinkedSub(event.userName));
     const [card, p] = sub ? await Promise.all([store.getCard(sub), clientPolicy()]) : [undefined, {}];
-    event.response = { claimsAndScopeOverrideDetails: overridesFor(event, config, card, p) };
+    const overrides = overridesFor(event, config, card, p);
+    event.response = { claimsAndScopeOverrideDetails: overrides };
+    const clientId = event.callerContext.clientId;
+    // Published together, each bounded (EVENT_PUBLISH_TIMEOUT_MS): never a failed sign-in.
+    await Promise.all(
+      tokenEventsFor(event, config, card, overrides, Math.floor(Date.now() / 1000)).map((e) =>
+        events.emit({ ...e, severity: 'info', tenantId, clientId, ...(card?.correlationId ? { correlationId: card.correlationId } : {}) }),
+      ),
+    );
   } catch (e) {
     // Without the record the tokens carry no proof (never a stale or guessed one); sign-in goes on.
     log.error('the card record could not be read: tokens carry no step-up or verified claims', { error: errorFields(e) });
+    await events.emit({ type: 'token.record_unavailable', reason: e instanceof Error ? e.name.slice(0, 64) : 'unknown', severity: 'critical', tenantId, clientId: event.callerContext?.clientId });
     event.response = { claimsAndScopeOverrideDetails: { idTokenGeneration: { claimsToSuppress: SUPPRESSED }, accessTokenGeneration: { claimsToSuppress: SUPPRESSED } } };
   }
   return event;

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { jpkiRules, jpkiSchema } from './jpki';
+import { defaultOperations, operationsRules, operationsSchema } from './operations';
 import { coreRules, type TenantRule } from './rules';
 import { coreShape } from './sections';
 
@@ -28,10 +29,10 @@ export function composeTenantSchema<S extends z.core.$ZodLooseShape>(
 export type CoreTenant = z.output<z.ZodObject<typeof coreShape, z.core.$strict>>;
 
 /** The features composed onto the core: each a section and its rules. */
-const tenantShape = { ...coreShape, jpki: jpkiSchema.optional() } as const;
+const tenantShape = { ...coreShape, jpki: jpkiSchema.optional(), operations: operationsSchema.default(defaultOperations()) } as const;
 
 /** The schema of a tenant file as this version of myna-idp reads it. */
-export const tenantSchema = composeTenantSchema(tenantShape, [...coreRules, ...jpkiRules]);
+export const tenantSchema = composeTenantSchema(tenantShape, [...coreRules, ...jpkiRules, ...operationsRules]);
 export type TenantConfig = z.output<typeof tenantSchema>;
 export type TenantInput = z.input<typeof tenantSchema>;
 export type AppClientConfig = TenantConfig['appClients'][number];

@@ -196,6 +196,7 @@ function physicalIds(template: CfnTemplate, local: LocalResources): Record<strin
     if (r.Type === 'AWS::Cognito::UserPool') refs[id] = userPoolIdFor(local.region, id);
     else if (r.Type === 'AWS::Cognito::UserPoolClient') refs[id] = clientIdFor(id);
     else if (r.Type === 'AWS::Cognito::UserPoolIdentityProvider') refs[id] = String(r.Properties?.ProviderName);
+    else if (r.Type === 'AWS::Events::EventBus') refs[id] = String(r.Properties?.Name ?? id);
     else if (r.Type === 'AWS::SecretsManager::Secret') refs[id] = `arn:aws:secretsmanager:${local.region}:${local.account}:secret:${id}`;
   }
   return refs;

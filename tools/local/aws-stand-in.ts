@@ -1,7 +1,8 @@
 /**
  * A local stand-in for the AWS calls the proxy and the triggers make, over real HTTP on
  * localhost: KMS (Sign and GetPublicKey with keys generated here), Secrets Manager
- * (GetSecretValue with versions and stages) and DynamoDB (dynamodb-stand-in.ts). It checks
+ * (GetSecretValue with versions and stages), DynamoDB (dynamodb-stand-in.ts) and EventBridge's
+ * PutEvents (event-bus-stand-in.ts, with the page of events at /events). It checks
  * each request's SigV4 signature against the known credentials (sigv4-check.ts) and answers in
  * the AWS JSON protocol, errors included. Never deployed.
  */
@@ -10,6 +11,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsJsonClient, type AwsCredentials } from '../../lambdas/shared/aws-json';
 import { DynamoError, DynamoStandIn } from './dynamodb-stand-in';
+import { EventBusStandIn, eventsPageHtml } from './event-bus-stand-in';
 import { sigV4Matches } from './sigv4-check';
 
 export const STAND_IN_CREDENTIALS: AwsCredentials = { accessKeyId: 'AKIALOCALSTANDIN0000', secretAccessKey: 'local-stand-in-secret-key-for-tests-only', sessionToken: 'local-session' };
@@ -25,6 +27,7 @@ export const standInEnvironment = (endpoint: string, region = 'ap-northeast-1'):
   AWS_ENDPOINT_URL_KMS: endpoint,
   AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
   AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+  AWS_ENDPOINT_URL_EVENTBRIDGE: endpoint,
 });
 const ALGORITHMS: Record<KeySpec, string[]> = {
   RSA_2048: ['RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PSS_SHA_256'],
@@ -37,6 +40,8 @@ export interface AwsStandIn {
   client(service: string, credentials?: AwsCredentials): AwsJsonClient;
   /** The DynamoDB tables' items. */
   readonly dynamo: DynamoStandIn;
+  /** The security events published (PutEvents). */
+  readonly eventBus: EventBusStandIn;
   /** Every call, as `service target`. */
   readonly calls: string[];
   addKey(keyId: string, spec: KeySpec): void;
@@ -57,6 +62,7 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
   const secrets = new Map<string, Array<{ value: string; createdAt: Date; stages: string[] }>>();
   const calls: string[] = [];
   const dynamo = new DynamoStandIn();
+  const eventBus = new EventBusStandIn();
 
   const kms = (target: string, body: Record<string, string>) => {
     const key = keys.get(body.KeyId ?? '');
@@ -86,8 +92,22 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
 
   const server: Server = createServer(async (req, res) => {
     const text = await read(req);
+    if (req.method === 'GET') {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (path === '/events.json') {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ events: eventBus.events, refused: eventBus.refused.length }));
+      } else if (path === '/events') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+        res.end(eventsPageHtml(eventBus.events, eventBus.refused.length));
+      } else {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('not found');
+      }
+      return;
+    }
     const target = String(req.headers['x-amz-target'] ?? '');
-    const service = target.startsWith('TrentService.') ? 'kms' : target.startsWith('DynamoDB_20120810.') ? 'dynamodb' : 'secretsmanager';
+    const service = target.startsWith('TrentService.') ? 'kms' : target.startsWith('DynamoDB_20120810.') ? 'dynamodb' : target.startsWith('AWSEvents.') ? 'events' : 'secretsmanager';
     calls.push(`${service} ${target}`);
     const answer = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
@@ -106,6 +126,11 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
       }
       return;
     }
+    if (service === 'events') {
+      const r = target === 'AWSEvents.PutEvents' ? eventBus.putEvents(JSON.parse(text)) : { status: 400, body: { __type: 'UnknownOperationException' } };
+      answer(r.status, r.body);
+      return;
+    }
     const [status, body] = service === 'kms' ? kms(target, JSON.parse(text)) : secretsManager(target, JSON.parse(text));
     answer(status, body);
   });
@@ -116,6 +141,7 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
     client: (service, credentials = STAND_IN_CREDENTIALS) => new AwsJsonClient({ service, region, credentials: () => credentials, endpoint }),
     calls,
     dynamo,
+    eventBus,
     addKey(keyId, spec) {
       const pair = spec === 'RSA_2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
       keys.set(keyId, { spec, ...pair });

@@ -10,7 +10,8 @@ import type { ProxyConfig } from '../../lambdas/federation-proxy/config';
 import type { FederationProxyDeps } from '../../lambdas/federation-proxy/deps';
 import { Sealer } from '../../lambdas/shared/sealing';
 import { clientSecretsOf, MemorySecretStore } from '../../lambdas/shared/secrets';
-import { MemorySecurityEventSink, type SecurityEvent, type SecurityEventSink } from '../../lambdas/shared/security-events';
+import { jsonLog } from '../../lambdas/shared/log';
+import { MemorySecurityEventSink, PublishingSecurityEventSink, type SecurityEvent, type SecurityEventPublisher, type SecurityEventSink } from '../../lambdas/shared/security-events';
 import { LocalSigner, type JwsSigner } from '../../lambdas/shared/signer';
 
 export interface LocalProxyOptions {
@@ -30,6 +31,8 @@ export interface LocalProxyOptions {
   /** The card records and account linking (the sandbox: DynamoDB and Cognito stand-ins). */
   readonly cards?: FederationProxyDeps['cards'];
   readonly linking?: FederationProxyDeps['linking'];
+  /** Where events are published as in Lambda (the sandbox: the local bus over PutEvents). */
+  readonly publisher?: SecurityEventPublisher;
 }
 
 export interface RunningProxy {
@@ -52,9 +55,12 @@ export async function startLocalProxy(o: LocalProxyOptions): Promise<RunningProx
   );
   const previousWindowMs = o.config.previousSecretMinutes * 60_000;
   const memory = new MemorySecurityEventSink();
+  // As in Lambda: the log line (here discarded) and the publisher, failures counted, never thrown.
+  const published = o.publisher ? new PublishingSecurityEventSink({ component: 'federation-proxy', log: jsonLog('jpki-federation-proxy', {}, 'INFO', () => undefined), publisher: o.publisher }) : undefined;
   const events: SecurityEventSink = {
     emit: async (e) => {
       await memory.emit(e);
+      await published?.emit(e);
       if (o.logEvents) process.stderr.write(`security event ${JSON.stringify(e)}\n`);
     },
   };

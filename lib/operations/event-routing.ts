@@ -1,0 +1,270 @@
+/**
+ * The tenant's security events: one EventBridge bus that the proxy, the triggers and the
+ * ingest of Cognito's and SES's own signals publish to; an archive for replay; and rules from
+ * the tenant file to the audit log (always), the operators' topic, webhooks and Slack. Every
+ * target has a retry policy and a dead-letter queue of its own (encrypted, SSL only).
+ */
+import { ArnFormat, Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { UserPool } from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import type { EventTarget, OperationsConfig } from '../config/operations';
+import type { TenantConfig } from '../config/schema';
+import { acknowledge } from '../private/acknowledge';
+import { lambdaEntry, NodeFunction } from '../private/node-function';
+import { vendedLogPrefix } from './user-activity-log';
+import { SECURITY_EVENT_DETAIL_TYPE } from '../../lambdas/shared/security-events';
+
+const SEVERITY_ORDER = ['info', 'warning', 'critical'] as const;
+type Severity = (typeof SEVERITY_ORDER)[number];
+const atLeast = (min: Severity) => SEVERITY_ORDER.slice(SEVERITY_ORDER.indexOf(min));
+
+/** The readable label of a severity in messages to people (Japanese / English). */
+export const SEVERITY_LABELS: Record<Severity, string> = { info: '情報 / info', warning: '警告 / warning', critical: '重大 / critical' };
+
+/** The event pattern of a target's filter: myna-idp's events of these severities (and types, by name or prefix). */
+export function filterPattern(severities: readonly Severity[], types?: readonly string[]): events.EventPattern {
+  return {
+    source: events.Match.prefix('myna-idp.'),
+    detailType: [SECURITY_EVENT_DETAIL_TYPE],
+    detail: {
+      severity: [...severities],
+      ...(types ? { type: types.map((t) => (t.endsWith('.') ? { prefix: t } : t)) } : {}),
+    },
+  };
+}
+
+/** Slack's chat.postMessage body for one event: a readable message in Japanese and English (EventBridge input transformer). */
+export function slackMessage(channel: string, severity: Severity): events.RuleTargetInput {
+  const f = (path: string) => events.EventField.fromPath(`$.detail.${path}`);
+  const icon = severity === 'critical' ? ':rotating_light:' : severity === 'warning' ? ':warning:' : ':information_source:';
+  return events.RuleTargetInput.fromObject({
+    channel,
+    text: `${icon} myna-idp ${f('tenant')}: ${f('type')} (${f('reason')}) — ${SEVERITY_LABELS[severity]}`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: `${SEVERITY_LABELS[severity]}: ${f('type')}` } },
+      {
+        type: 'section',
+        fields: [
+          { type: 'mrkdwn', text: `*テナント / tenant*\n${f('tenant')}` },
+          { type: 'mrkdwn', text: `*理由 / reason*\n${f('reason')}` },
+          { type: 'mrkdwn', text: `*発生元 / component*\n${f('component')}` },
+          { type: 'mrkdwn', text: `*時刻 / time (UTC)*\n${f('time')}` },
+        ],
+      },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `event ${f('id')} · schema ${f('schema')}` }] },
+    ],
+  });
+}
+
+/** The operators' topic's message for one event (email): what happened, where to look. */
+export function operatorsMessage(severity: Severity): events.RuleTargetInput {
+  const f = (path: string) => events.EventField.fromPath(`$.detail.${path}`);
+  return events.RuleTargetInput.fromText(
+    `myna-idp ${f('tenant')} ${SEVERITY_LABELS[severity]}: ${f('type')} (${f('reason')}) at ${f('time')} from ${f('component')}. Event ${f('id')}; the audit log has every event.`,
+  );
+}
+
+/** The webhook's body: the event as it is (schema myna-idp.security-event/1) with its EventBridge envelope's source. */
+export const webhookBody = (): events.RuleTargetInput =>
+  events.RuleTargetInput.fromObject({ version: '1', source: events.EventField.source, event: events.EventField.fromPath('$.detail') });
+
+export interface EventRoutingProps {
+  readonly tenant: TenantConfig;
+  readonly operations: OperationsConfig;
+  readonly userPool: UserPool;
+  /** The functions that publish events (the proxy, the triggers): they get EVENT_BUS_NAME and events:PutEvents. */
+  readonly publishers: ReadonlyArray<{ fn: { addEnvironment(k: string, v: string): unknown }; role: iam.IRole }>;
+  /** SES events join when the configuration set is in the tenant's region. */
+  readonly sesConfigurationSet?: string;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+export class EventRouting extends Construct {
+  readonly bus: events.EventBus;
+  readonly archive: events.Archive;
+  readonly auditLog: logs.LogGroup;
+  readonly topic: sns.Topic;
+  readonly topicKey: kms.Key;
+  /** Every target's dead-letter queue, by target name. */
+  readonly deadLetterQueues = new Map<string, sqs.Queue>();
+  readonly ingest: NodeFunction;
+  readonly trail?: cloudtrail.Trail;
+
+  constructor(scope: Construct, id: string, props: EventRoutingProps) {
+    super(scope, id);
+    const { tenant, operations: o } = props;
+    const retry = { retryAttempts: o.events.retry.attempts, maxEventAge: Duration.seconds(o.events.retry.maxEventAgeSeconds) };
+
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: `myna-idp-${tenant.id}`, description: `myna-idp ${tenant.id}: security events (schema myna-idp.security-event/1)` });
+    this.archive = this.bus.archive('Archive', {
+      archiveName: `myna-idp-${tenant.id}`,
+      description: 'Every security event, for replay',
+      eventPattern: { source: events.Match.prefix('myna-idp.') },
+      ...(o.events.archiveDays > 0 ? { retention: Duration.days(o.events.archiveDays) } : {}),
+    });
+    for (const p of props.publishers) {
+      p.fn.addEnvironment('EVENT_BUS_NAME', this.bus.eventBusName);
+      p.fn.addEnvironment('EVENT_PUBLISH_TIMEOUT_MS', String(o.events.publishTimeoutMs));
+      p.fn.addEnvironment('TENANT_ID', tenant.id);
+      this.bus.grantPutEventsTo(p.role);
+    }
+
+    const dlq = (name: string) => {
+      const q = new sqs.Queue(this, `${name}DeadLetters`, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        removalPolicy: props.removalPolicy,
+      });
+      acknowledge(q, 'AwsSolutions-SQS3', `The dead-letter queue of the EventBridge target ${name}; a dead-letter queue has none of its own.`);
+      this.deadLetterQueues.set(name, q);
+      return q;
+    };
+
+    // The audit trail: every event, in CloudWatch Logs (the resource policy lets EventBridge write).
+    this.auditLog = new logs.LogGroup(this, 'AuditLog', {
+      logGroupName: `/aws/events/myna-idp/${tenant.id}/security-events`,
+      retention: o.events.auditLogDays as logs.RetentionDays,
+      removalPolicy: props.removalPolicy,
+    });
+    if (o.events.auditLogPolicy === 'create') {
+      // One policy for the tenant's log groups that services write to: the audit log and Cognito's exports.
+      const stack = Stack.of(this);
+      new logs.ResourcePolicy(this, 'LogsPolicy', {
+        resourcePolicyName: `myna-idp-${tenant.id}`,
+        policyStatements: [
+          new iam.PolicyStatement({
+            principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: [this.auditLog.logGroupArn, stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${vendedLogPrefix(tenant.id)}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+            conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+          }),
+        ],
+      });
+    }
+    const auditDlq = dlq('audit');
+    const auditRule = new events.Rule(this, 'ToAuditLog', { eventBus: this.bus, description: 'Every security event to the audit log', eventPattern: { source: events.Match.prefix('myna-idp.') } });
+    auditRule.addTarget({
+      bind: () => ({ arn: this.auditLog.logGroupArn, deadLetterConfig: { arn: auditDlq.queueArn }, retryPolicy: { maximumRetryAttempts: retry.retryAttempts, maximumEventAgeInSeconds: o.events.retry.maxEventAgeSeconds } }),
+    });
+    targets.addToDeadLetterQueueResourcePolicy(auditRule, auditDlq);
+
+    // The operators' topic (encrypted; EventBridge and CloudWatch alarms may publish).
+    this.topicKey = new kms.Key(this, 'TopicKey', { description: `myna-idp ${tenant.id}: encrypts the operators' topic`, enableKeyRotation: true, removalPolicy: props.removalPolicy, pendingWindow: Duration.days(7) });
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+      this.topicKey.addToResourcePolicy(
+        new iam.PolicyStatement({ principals: [new iam.ServicePrincipal(service)], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+      );
+    }
+    this.topic = new sns.Topic(this, 'Operators', { displayName: `myna-idp ${tenant.id} operators`, masterKey: this.topicKey, enforceSSL: true });
+    for (const email of o.operators.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+    const topicDlq = dlq('operators');
+    for (const severity of atLeast(o.operators.minSeverity)) {
+      new events.Rule(this, `ToOperators${severity}`, {
+        eventBus: this.bus,
+        description: `${severity} security events to the operators' topic`,
+        eventPattern: filterPattern([severity]),
+        targets: [new targets.SnsTopic(this.topic, { message: operatorsMessage(severity), deadLetterQueue: topicDlq, ...retry })],
+      });
+    }
+
+    for (const target of o.targets) this.addTarget(target, dlq(target.name), retry);
+
+    // Cognito's and SES's signals from the default bus, normalised (no personal data) onto this bus.
+    this.ingest = new NodeFunction(this, 'Ingest', {
+      entry: lambdaEntry('event-ingest', 'handler.ts'),
+      description: `myna-idp ${tenant.id}: Cognito API calls (CloudTrail) and SES events as security events`,
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+      environment: { TENANT_ID: tenant.id, USER_POOL_ID: props.userPool.userPoolId, EVENT_BUS_NAME: this.bus.eventBusName },
+    });
+    this.bus.grantPutEventsTo(this.ingest.role);
+    const ingestDlq = dlq('ingest');
+    const ingestTarget = new targets.LambdaFunction(this.ingest.fn, { deadLetterQueue: ingestDlq, ...retry });
+    new events.Rule(this, 'CognitoApiCalls', {
+      description: `This user pool's API calls (CloudTrail) to myna-idp ${tenant.id}'s ingest`,
+      eventPattern: { source: ['aws.cognito-idp'], detailType: ['AWS API Call via CloudTrail'], detail: { requestParameters: { userPoolId: [props.userPool.userPoolId] } } },
+      targets: [ingestTarget],
+    });
+    if (props.sesConfigurationSet) {
+      new events.Rule(this, 'SesEvents', {
+        description: `SES events of configuration set ${props.sesConfigurationSet} to myna-idp ${tenant.id}'s ingest`,
+        eventPattern: { source: ['aws.ses'], detail: { mail: { tags: { 'ses:configuration-set': [props.sesConfigurationSet] } } } },
+        targets: [ingestTarget],
+      });
+    }
+
+    if (o.cloudTrail === 'create') {
+      const bucket = new s3.Bucket(this, 'TrailBucket', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        versioned: true,
+        removalPolicy: props.removalPolicy,
+        autoDeleteObjects: false,
+      });
+      acknowledge(bucket, 'AwsSolutions-S1', "The trail's own bucket: its objects are CloudTrail's log files (with digest validation); server access logs of it would need a bucket of their own.");
+      this.trail = new cloudtrail.Trail(this, 'Trail', {
+        trailName: `myna-idp-${tenant.id}`,
+        bucket,
+        isMultiRegionTrail: true,
+        includeGlobalServiceEvents: true,
+        enableFileValidation: true,
+        managementEvents: cloudtrail.ReadWriteType.ALL,
+      });
+    }
+  }
+
+  private addTarget(target: EventTarget, dlq: sqs.Queue, retry: { retryAttempts: number; maxEventAge: Duration }) {
+    const id = target.name.replace(/(^|-)([a-z0-9])/g, (_, _d, c: string) => c.toUpperCase());
+    const severities = atLeast(target.minSeverity);
+    if (target.kind === 'webhook') {
+      const c = target.credential;
+      const connection = new events.Connection(this, `${id}Connection`, {
+        description: `myna-idp webhook ${target.name}`,
+        authorization: events.Authorization.apiKey(c.header, SecretValue.secretsManager(c.secret, c.field ? { jsonField: c.field } : {})),
+      });
+      const destination = new events.ApiDestination(this, `${id}Destination`, { connection, endpoint: target.url, httpMethod: events.HttpMethod.POST, rateLimitPerSecond: target.rateLimitPerSecond, description: `myna-idp webhook ${target.name}` });
+      new events.Rule(this, `To${id}`, {
+        eventBus: this.bus,
+        description: `Security events to webhook ${target.name}`,
+        eventPattern: filterPattern(severities, target.types),
+        targets: [new targets.ApiDestination(destination, { event: webhookBody(), deadLetterQueue: dlq, ...retry })],
+      });
+      return;
+    }
+    // Slack's Web API takes the bot token as a bearer token: the connection sends it as the
+    // Authorization header, from Secrets Manager (a dynamic reference; never in the template).
+    const token = SecretValue.secretsManager(target.tokenSecret, target.tokenField ? { jsonField: target.tokenField } : {});
+    const connection = new events.Connection(this, `${id}Connection`, {
+      description: `myna-idp Slack ${target.name}`,
+      authorization: events.Authorization.apiKey('Authorization', SecretValue.unsafePlainText(`Bearer ${token.unsafeUnwrap()}`)),
+    });
+    const destination = new events.ApiDestination(this, `${id}Destination`, {
+      connection,
+      endpoint: 'https://slack.com/api/chat.postMessage',
+      httpMethod: events.HttpMethod.POST,
+      // Slack allows about one message a second per channel.
+      rateLimitPerSecond: 1,
+      description: `myna-idp Slack ${target.name}`,
+    });
+    for (const severity of severities) {
+      new events.Rule(this, `To${id}${severity}`, {
+        eventBus: this.bus,
+        description: `${severity} security events to Slack ${target.name}`,
+        eventPattern: filterPattern([severity], target.types),
+        targets: [new targets.ApiDestination(destination, { event: slackMessage(target.channel, severity), headerParameters: { 'Content-Type': 'application/json; charset=utf-8' }, deadLetterQueue: dlq, ...retry })],
+      });
+    }
+  }
+}
