@@ -74,6 +74,7 @@ await runCommand(async () => {
       '',
       `  Cognito stand-in:    ${u.cognito}  (managed login, app client ${sandbox.clientName})`,
       `  Mailbox:             ${u.mailbox}`,
+      `  Security events:     ${u.events}  (what operators see on the tenant's bus)`,
       ...(u.proxy ? [`  Federation proxy:    ${u.proxy}`] : []),
       ...(u.op ? [`  OP emulator:         ${u.op}`] : []),
       `  URLs for scripts:    ${path.relative(process.cwd(), sandbox.stateFile)}`,

@@ -20,6 +20,8 @@ import type { AccountLinking } from '../../lambdas/federation-proxy/deps';
 import { startCognitoStandIn, type RunningStandIn } from '../cognito-stand-in/stand-in';
 import { assetPathOf, resolvedProperties, type CfnTemplate, type LocalResources } from '../cognito-stand-in/template';
 import { STAND_IN_CREDENTIALS, standInEnvironment, startAwsStandIn, type AwsStandIn } from '../local/aws-stand-in';
+import type { EventBusStandIn } from '../local/event-bus-stand-in';
+import { EventBridgePublisher } from '../../lambdas/shared/event-bus';
 import { LocalFunction } from '../local/lambda-host';
 import { freePort } from '../local/free-port';
 import { localTenantKeys } from '../local/key-store';
@@ -39,8 +41,10 @@ export interface SandboxOptions {
 }
 
 export interface RunningSandbox {
-  readonly urls: { app: string; cognito: string; proxy?: string; op?: string; mailbox: string };
+  readonly urls: { app: string; cognito: string; proxy?: string; op?: string; mailbox: string; events: string };
   readonly cognito: RunningStandIn;
+  /** What the proxy and the triggers published to the tenant's bus (checked against the schema). */
+  readonly eventBus: EventBusStandIn;
   readonly proxy?: RunningProxy;
   readonly op?: RunningEmulator;
   readonly clientName: string;
@@ -108,6 +112,8 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
     // KMS, Secrets Manager and DynamoDB for the functions the template runs (the card records).
     aws = await startAwsStandIn(tenant.region);
     const awsEnvironment = standInEnvironment(aws.endpoint, tenant.region);
+    // Every event as it is published, one line each, as operators see it on the bus.
+    aws.eventBus.onEvent((e) => log('event', `${e.severity.padEnd(8)} ${e.type} ${e.reason}${e.clientId ? ` client=${e.clientId}` : ''}${e.correlationId ? ` sign-in=${e.correlationId}` : ''} (${e.component})`));
     const wired: { linking?: AccountLinking } = {};
     // The proxy starts before the stand-in whose API it calls: linking is wired once both run.
     const linking: AccountLinking = {
@@ -150,9 +156,13 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
       const cards = env.CARD_RECORDS_TABLE
         ? new DynamoCardRecordStore(new AwsJsonClient({ service: 'dynamodb', region: tenant.region, credentials: () => STAND_IN_CREDENTIALS, endpoint: aws.endpoint, jsonVersion: '1.0' }), env.CARD_RECORDS_TABLE)
         : undefined;
+      // The proxy publishes as in Lambda: PutEvents to the bus (here the stand-in), bounded as the tenant says.
+      const publisher = env.EVENT_BUS_NAME
+        ? new EventBridgePublisher(new AwsJsonClient({ service: 'events', region: tenant.region, credentials: () => STAND_IN_CREDENTIALS, endpoint: aws.endpoint, timeoutMs: Number(env.EVENT_PUBLISH_TIMEOUT_MS ?? 250) }), env.EVENT_BUS_NAME)
+        : undefined;
       proxy = await startLocalProxy({
         config, clientAssertionSigner: keys.clientAssertion, tokenSigner: keys.tokenSigning, clientSecret, sealingSecret: keys.sealingSecret, port: proxyPort, host: '127.0.0.1', publicHost: 'localhost',
-        cards, ...(env.USER_POOL_ID ? { linking } : {}),
+        cards, ...(env.USER_POOL_ID ? { linking } : {}), ...(publisher ? { publisher } : {}),
       });
     }
     cognito = await startCognitoStandIn({ template, assemblyDir, port: cognitoPort, host: '127.0.0.1', publicHost: 'localhost', local: resources, lambdaEnvironment: awsEnvironment, log: (line) => log('cognito', line) });
@@ -195,6 +205,7 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
       ...(proxy ? { proxy: proxy.origin } : {}),
       ...(op ? { op: op.issuer } : {}),
       mailbox: `${cognito.origin}/mailbox`,
+      events: `${aws.endpoint}events`,
     };
     const stateFile = path.join(o.localDir, 'sandbox.json');
     fs.mkdirSync(o.localDir, { recursive: true });
@@ -202,6 +213,7 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
     return {
       urls,
       cognito,
+      eventBus: aws.eventBus,
       proxy,
       op,
       clientName,
