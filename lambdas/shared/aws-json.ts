@@ -16,8 +16,8 @@ export interface AwsCredentials {
 }
 
 /** Lambda's own credentials and region, from the environment the runtime sets. */
-export const lambdaCredentials = (): AwsCredentials => {
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
+export const lambdaCredentials = (env: NodeJS.ProcessEnv = process.env): AwsCredentials => {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
   if (!accessKeyId || !secretAccessKey) throw new Error('AWS credentials are not in the environment');
   return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 };

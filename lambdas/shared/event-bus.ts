@@ -46,7 +46,7 @@ export function securityEventSinkFromEnvironment(component: Component, log: Log,
   const bus = env.EVENT_BUS_NAME;
   const timeoutMs = Number(env.EVENT_PUBLISH_TIMEOUT_MS ?? 250);
   const publisher = bus
-    ? new EventBridgePublisher(new AwsJsonClient({ service: 'events', region: env.AWS_REGION ?? '', credentials: lambdaCredentials, endpoint: env.AWS_ENDPOINT_URL_EVENTBRIDGE, timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 250 }), bus)
+    ? new EventBridgePublisher(new AwsJsonClient({ service: 'events', region: env.AWS_REGION ?? '', credentials: () => lambdaCredentials(env), endpoint: env.AWS_ENDPOINT_URL_EVENTBRIDGE, timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 250 }), bus)
     : undefined;
   return new PublishingSecurityEventSink({ component, log, ...(publisher ? { publisher } : {}) });
 }

@@ -31,7 +31,11 @@ export function jsonLog(service: string, persistent: Record<string, unknown>, le
  * text it failed on, which could be a secret).
  */
 export function errorFields(e: unknown): Record<string, unknown> {
-  if (!(e instanceof Error)) return { name: typeof e };
+  if (!(e instanceof Error)) {
+    // An error of another realm (a DOMException such as fetch's TimeoutError) is no instance of this one's Error.
+    const name = e && typeof e === 'object' && typeof (e as { name?: unknown }).name === 'string' ? (e as { name: string }).name.slice(0, 64) : typeof e;
+    return { name };
+  }
   const frames = (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 8).map((l) => l.trim());
   return { name: e.name, ...(e instanceof ConfigurationError ? { message: e.message } : {}), frames };
 }
