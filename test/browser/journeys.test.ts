@@ -11,6 +11,7 @@ import { launchChromium } from '../helpers/chromium';
 import { CognitoIdentityProviderClient, UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
 import { passwordSignIn } from '../helpers/cognito';
+import { securityEventDetailSchema } from '../../lambdas/shared/security-event-schema';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { repoRoot } from '../helpers/tenants';
 
@@ -382,4 +383,37 @@ describe('step-up with My Number Card', () => {
     }
     await context.close();
   });
+});
+
+// Last, after every journey above: what the sandbox's bus received, as operators would.
+test('every event the journeys published conforms to the schema and holds none of the people’s data', () => {
+  const events = s.eventBus.events;
+  expect(s.eventBus.refused).toEqual([]);
+  for (const e of events) expect(securityEventDetailSchema.safeParse(e).success).toBe(true);
+  const types = new Set<string>(events.map((e) => e.type));
+  for (const t of ['federation.succeeded', 'link.succeeded', 'token.step_up_issued', 'token.verified_claims_issued', 'callback.op_error']) expect([t, types.has(t)]).toEqual([t, true]);
+  // One sign-in, one correlation id from the proxy's /token to the tokens the trigger made.
+  const stepUp = events.find((e) => e.type === 'token.step_up_issued' && e.correlationId)!;
+  expect(events.some((e) => e.type === 'federation.succeeded' && e.correlationId === stepUp.correlationId)).toBe(true);
+  // Everything the stand-in holds of the people: usernames (with the OP's sub), every attribute value, every linked identity.
+  const personal = new Set<string>();
+  const add = (v: unknown) => {
+    if (typeof v === 'string' && v.length >= 4 && v !== 'true' && v !== 'false') personal.add(v);
+    else if (v && typeof v === 'object') Object.values(v).forEach(add);
+  };
+  for (const u of s.cognito.users.all()) {
+    add(u.username);
+    for (const [, v] of u.attributes) {
+      add(v);
+      try {
+        add(JSON.parse(v ?? ''));
+      } catch {
+        // not JSON
+      }
+    }
+    for (const l of u.links) add(l.userId);
+  }
+  expect(personal.size).toBeGreaterThan(10);
+  const published = JSON.stringify(events);
+  for (const p of personal) expect([p, published.includes(p)]).toEqual([p, false]);
 });
