@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only synth,bundle,cold,latency,triggers,sandbox]`: measured figures, printed as tables
+ * `npm run bench [-- --only synth,bundle,cold,latency,events,triggers,sandbox]`: measured figures, printed as tables
  * and as JSON. Nothing here asserts a target: the figures are for people to read and compare.
  *
  * synth    `cdk synth` (the real CLI) of 1, 10 and 50 copies of the example tenant, generated in
@@ -9,6 +9,7 @@
  *          handler, with the environment the Lambda has (KMS and Secrets Manager on the local
  *          AWS stand-in, so the cold-start secret check stays on this machine).
  * latency  200 sequential sign-ins through the proxy (Cognito-like RP -> proxy -> OP emulator)
+ * events   200 sign-ins each with security event publishing on (PutEvents to a local bus) and off
  *          against 200 by an RP talking to the emulator directly (PKCE, nonce, private_key_jwt
  *          with a local key), once on plain localhost and once with a simulated network round
  *          trip to the OP (20 ms each way, on every OP answer: what a real deployment pays);
@@ -36,7 +37,9 @@ import { buildApp } from '../lib/app';
 import { tenantSchema } from '../lib/config/schema';
 import { proxyConfigOf } from '../lib/jpki/proxy-config';
 import { freePort } from '../tools/local/free-port';
-import { standInEnvironment, startAwsStandIn } from '../tools/local/aws-stand-in';
+import { STAND_IN_CREDENTIALS, standInEnvironment, startAwsStandIn } from '../tools/local/aws-stand-in';
+import { AwsJsonClient } from '../lambdas/shared/aws-json';
+import { EventBridgePublisher } from '../lambdas/shared/event-bus';
 import { startLocalProxy } from '../tools/local/proxy-server';
 import { startOpEmulator } from '../tools/op-emulator/emulator';
 import { CognitoLikeRp } from '../tools/rp-driver/cognito-like-rp';
@@ -275,6 +278,77 @@ if (wanted('latency')) {
   console.log(`\n${concurrent} concurrent sign-ins through the proxy: ${errors.length} errors, ${round(wall)} ms wall time`);
   if (errors.length) console.log(`first error: ${(errors[0] as PromiseRejectedResult).reason}`);
   await proxy.close();
+  await op.close();
+}
+
+// --- events: sign-in latency with security event publishing on and off ------------------------------
+if (wanted('events')) {
+  const signer = LocalSigner.generate('RS256');
+  const [opPort, onPort, offPort] = [await freePort(), await freePort(), await freePort()];
+  const jwks = { keys: [await signer.publicJwk()] };
+  const op = await startOpEmulator({
+    port: opPort,
+    idTokenAlg: 'ES256',
+    clients: [
+      { client_id: 'RP00000001', redirect_uris: [`http://127.0.0.1:${onPort}/callback`], jwks, token_endpoint_auth_signing_alg: 'RS256' },
+      { client_id: 'RP00000002', redirect_uris: [`http://127.0.0.1:${offPort}/callback`], jwks, token_endpoint_auth_signing_alg: 'RS256' },
+    ],
+  });
+  const issuer = `http://localhost:${opPort}/api/realms/main`;
+  const tenantOf = (clientId: string) =>
+    tenantSchema.parse({
+      id: 'bench', account: '111122223333', region: 'ap-northeast-1', environment: 'sandbox', domain: { prefix: 'bench-login' },
+      signIn: { firstFactors: ['password'] }, appClients: [{ name: 'web', public: true, callbackUrls: ['https://app.example/cb'] }],
+      jpki: { environment: 'custom', issuer, clientId, requireAtHash: true },
+    });
+  const tenant = tenantOf('RP00000001');
+  const configOf = (t: typeof tenant) => proxyConfigOf(t as typeof t & { jpki: NonNullable<typeof t.jpki> });
+  const config = configOf(tenant);
+  const offConfig = configOf(tenantOf('RP00000002'));
+  // On: PutEvents over HTTP to the local bus (signed, schema-checked), bounded as in Lambda. Off: the log line only.
+  const aws = await startAwsStandIn();
+  const publisher = new EventBridgePublisher(new AwsJsonClient({ service: 'events', region: 'ap-northeast-1', credentials: () => STAND_IN_CREDENTIALS, endpoint: aws.endpoint, timeoutMs: tenant.operations.events.publishTimeoutMs }), 'myna-idp-bench');
+  const on = await startLocalProxy({ port: onPort, config, clientAssertionSigner: signer, publisher });
+  const off = await startLocalProxy({ port: offPort, config: offConfig, clientAssertionSigner: signer });
+  const rpOf = (p: typeof on) => new CognitoLikeRp({ clientId: config.cognito.clientId, clientSecret: p.clientSecret, issuer: p.origin, authorizeUrl: `${p.origin}/authorize`, tokenUrl: `${p.origin}/token`, attributesUrl: `${p.origin}/userinfo`, jwksUri: `${p.origin}/jwks`, scopes: config.op.scopes.join(' '), redirectUri: config.cognito.redirectUri });
+  const [rpOn, rpOff] = [rpOf(on), rpOf(off)];
+  const time = async (f: () => Promise<unknown>) => {
+    const t0 = performance.now();
+    await f();
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 10; i++) {
+    await rpOn.signIn({ person: 'test-0001' });
+    await rpOff.signIn({ person: 'test-0001' });
+  }
+  const n = 200;
+  const onMs: number[] = [];
+  const offMs: number[] = [];
+  const published = aws.eventBus.events.length;
+  for (let i = 0; i < n; i++) {
+    const person = op.persons[i % op.persons.length]!.id;
+    // Interleaved, so that both see the same machine.
+    onMs.push(await time(() => rpOn.signIn({ person })));
+    offMs.push(await time(() => rpOff.signIn({ person })));
+  }
+  const events = {
+    signIns: n,
+    publishedPerSignIn: round((aws.eventBus.events.length - published) / n),
+    refused: aws.eventBus.refused.length,
+    onMedianMs: round(median(onMs)), offMedianMs: round(median(offMs)), addedMedianMs: round(median(onMs) - median(offMs)),
+    onP99Ms: round(quantile(onMs, 0.99)), offP99Ms: round(quantile(offMs, 0.99)), addedP99Ms: round(quantile(onMs, 0.99) - quantile(offMs, 0.99)),
+    goalMedianMs: 5,
+  };
+  figures.eventPublishing = events;
+  console.log(`\nsign-in latency with security event publishing on and off: ${n} sequential card sign-ins each (Cognito-like RP -> proxy -> OP emulator), interleaved`);
+  console.log(`events published per sign-in: ${events.publishedPerSignIn} (each PutEvents over HTTP to the local bus, bound ${tenant.operations.events.publishTimeoutMs} ms); entries refused by the schema: ${events.refused}`);
+  console.log('| publishing | median (ms) | p99 (ms) |\n| --- | ---: | ---: |');
+  console.log(`| on | ${events.onMedianMs} | ${events.onP99Ms} |`);
+  console.log(`| off | ${events.offMedianMs} | ${events.offP99Ms} |`);
+  console.log(`| added by publishing (goal: at most 5 ms at the median) | ${events.addedMedianMs} | ${events.addedP99Ms} |`);
+  await on.close();
+  await off.close();
+  await aws.close();
   await op.close();
 }
 
