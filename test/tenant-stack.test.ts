@@ -293,9 +293,9 @@ describe('outputs an app developer needs', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
       [
-        'AppClientIdBackoffice', 'AppClientIdWeb', 'Issuer',
+        'AppClientIdBackoffice', 'AppClientIdWeb', 'AuditLogGroup', 'DashboardUrl', 'EventArchiveArn', 'EventBusArn', 'Issuer',
         'JpkiClientAssertionKeyArn', 'JpkiCognitoClientSecretArn', 'JpkiEdgeOriginSecretArn', 'JpkiLinkIntentUrl', 'JpkiProxyRoleArn', 'JpkiRedirectUri', 'JpkiSealingSecretArn',
-        'ManagedLoginUrl', 'UserPoolId',
+        'ManagedLoginUrl', 'OperatorsTopicArn', 'UserPoolId',
       ],
     );
     expect(outputs.ManagedLoginUrl!.Value).toBe('https://auth.example.co.jp');

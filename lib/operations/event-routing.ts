@@ -161,7 +161,8 @@ export class EventRouting extends Construct {
 
     // The operators' topic (encrypted; EventBridge and CloudWatch alarms may publish).
     this.topicKey = new kms.Key(this, 'TopicKey', { description: `myna-idp ${tenant.id}: encrypts the operators' topic`, enableKeyRotation: true, removalPolicy: props.removalPolicy, pendingWindow: Duration.days(7) });
-    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
+    // EventBridge's grant on the key comes with the SnsTopic target (CDK); the alarms' is ours.
+    for (const service of ['cloudwatch.amazonaws.com']) {
       this.topicKey.addToResourcePolicy(
         new iam.PolicyStatement({ principals: [new iam.ServicePrincipal(service)], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
       );

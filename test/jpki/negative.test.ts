@@ -83,7 +83,7 @@ describe('ID token validation (OIDC Core 3.1.3.7)', () => {
     const r = await redeem(f, code);
     expect(r.status).toBe(400);
     expect(r.body).toEqual({ error: 'invalid_grant', error_description: `the ID token of the My Number Card service was rejected (${reason})` });
-    expect(lastEvent(f)).toEqual({ type: 'token.id_token_rejected', reason, severity: 'critical', tenantId: 'acme' });
+    expect(lastEvent(f)).toEqual({ type: 'token.id_token_rejected', reason, severity: 'critical', tenantId: 'acme', correlationId: expect.stringMatching(/^[A-Za-z0-9_-]{16}$/) });
   });
 
   test.each([
@@ -212,7 +212,7 @@ describe('ID token validation (OIDC Core 3.1.3.7)', () => {
       const r = await redeem(f2, code);
       expect(r).toEqual({ status: 503, body: { error: 'temporarily_unavailable', error_description: 'the keys of the My Number Card service could not be fetched' } });
       // Not critical: the OP's keys being unreachable is an outage, not a forged token.
-      expect(f2.proxy.events.at(-1)).toEqual({ type: 'token.id_token_rejected', reason: 'jwks_unavailable', severity: 'warning', tenantId: 'acme' });
+      expect(f2.proxy.events.at(-1)).toEqual({ type: 'token.id_token_rejected', reason: 'jwks_unavailable', severity: 'warning', tenantId: 'acme', correlationId: expect.any(String) });
       expect(f2.op.hits.endlessBytes ?? 0).toBeLessThan(32 * 1024 * 1024);
     } finally {
       await f2.close();

@@ -132,8 +132,8 @@ describe('the proxy', () => {
   test('an existing KMS key is used as given', () => {
     const arn = 'arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const template = withJpki({ clientAssertion: { algorithm: 'ES256', kmsKeyArn: arn } });
-    // The token signing key and the card records key; no client assertion key.
-    template.resourceCountIs('AWS::KMS::Key', 2);
+    // The token signing key, the card records key and the operators' topic's key; no client assertion key.
+    template.resourceCountIs('AWS::KMS::Key', 3);
     const fn = only(template, 'AWS::Lambda::Function', 'JpkiFederationProxy');
     expect(fn.Properties.Environment.Variables.CLIENT_ASSERTION_KEY_ID).toBe(arn);
   });
@@ -150,6 +150,7 @@ describe('the proxy', () => {
     expect(actions).toEqual([
       'cognito-idp:AdminGetUser', 'cognito-idp:AdminLinkProviderForUser',
       'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
+      'events:PutEvents',
       'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
       'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue',
     ]);
@@ -158,6 +159,9 @@ describe('the proxy', () => {
     expect(ddb.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['card#*', 'user#*', 'request#*'] } });
     const cognito = statements.find((s: any) => [s.Action].flat().includes('cognito-idp:AdminLinkProviderForUser'));
     expect(cognito.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^IdentityUserPool/), 'Arn'] });
+    // Security events, on the tenant's bus only.
+    const events = statements.find((s: any) => s.Action === 'events:PutEvents');
+    expect(events.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OperationsEventsBus/), 'Arn'] });
     const sm = statements.find((s: any) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
     expect(sm.Resource).toEqual([{ Ref: expect.stringMatching(/^JpkiFederationCognitoClientSecret/) }, { Ref: expect.stringMatching(/^JpkiFederationSealingSecret/) }]);
     const role = only(template, 'AWS::IAM::Role', 'JpkiFederationProxyRole');
@@ -200,7 +204,8 @@ describe('the proxy', () => {
   test('a client assertion key brought by the tenant is used through IAM, on that key only', () => {
     const arn = 'arn:aws:kms:ap-northeast-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b';
     const template = withJpki({ clientAssertion: { kmsKeyArn: arn } });
-    template.resourceCountIs('AWS::KMS::Key', 2);
+    // The token signing key, the card records key and the operators' topic's key.
+    template.resourceCountIs('AWS::KMS::Key', 3);
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([{ Action: ['kms:GetPublicKey', 'kms:Sign'], Effect: 'Allow', Resource: arn }]) },
     });
@@ -220,9 +225,9 @@ describe('the proxy', () => {
       only(template, 'AWS::DynamoDB::GlobalTable', 'JpkiStepUpCardRecords'),
       only(template, 'AWS::Logs::LogGroup', 'JpkiFederationProxyLogs'),
     ];
-    // three keys (client assertion, token signing, card records), three secrets (Cognito's,
-    // sealing, CloudFront's origin header), the card records table, the proxy logs
-    expect(kept).toHaveLength(8);
+    // four keys (client assertion, token signing, card records, the operators' topic), three
+    // secrets (Cognito's, sealing, CloudFront's origin header), the card records table, the proxy logs
+    expect(kept).toHaveLength(9);
     for (const r of kept) expect([r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
   });
 
@@ -230,7 +235,7 @@ describe('the proxy', () => {
     const { template } = synthTenant(readTenantInput('example'));
     expect(findSecrets(template.toJSON())).toEqual([]);
     const fn = only(template, 'AWS::Lambda::Function', 'JpkiFederationProxy');
-    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['CARD_RECORDS_TABLE', 'CLIENT_ASSERTION_KEY_ID', 'CLIENT_SECRET_ARN', 'LOG_LEVEL', 'ORIGIN_VERIFY_SECRET_ARN', 'PROXY_CONFIG', 'SEALING_SECRET_ARN', 'TOKEN_SIGNING_KEY_ID', 'USER_POOL_ID']);
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['CARD_RECORDS_TABLE', 'CLIENT_ASSERTION_KEY_ID', 'CLIENT_SECRET_ARN', 'EVENT_BUS_NAME', 'EVENT_PUBLISH_TIMEOUT_MS', 'LOG_LEVEL', 'ORIGIN_VERIFY_SECRET_ARN', 'PROXY_CONFIG', 'SEALING_SECRET_ARN', 'TENANT_ID', 'TOKEN_SIGNING_KEY_ID', 'USER_POOL_ID']);
   });
 });
 
