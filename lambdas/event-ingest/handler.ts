@@ -2,7 +2,7 @@
  * Lambda entry point: the rules on the account's default bus (CloudTrail records of this user
  * pool's API calls, SES events of the tenant's configuration set) invoke it; it puts what it
  * normalised (normalise.ts) on the tenant's bus. Not on any sign-in's path. A failure to publish
- * is thrown, so that EventBridge and Lambda retry it and it ends in the dead-letter queue.
+ * is thrown: Lambda retries the invocation twice, and the function's errors are alarmed.
  */
 import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
 import { EventBridgePublisher } from '../shared/event-bus';

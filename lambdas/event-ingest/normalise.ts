@@ -23,6 +23,8 @@ export const CONFIGURATION_CALLS = new Set([
   'CreateResourceServer', 'UpdateResourceServer', 'DeleteResourceServer',
   'CreateManagedLoginBranding', 'UpdateManagedLoginBranding', 'DeleteManagedLoginBranding',
   'AddCustomAttributes', 'StartUserImportJob', 'CreateUserImportJob',
+  // Groups carry IAM roles and precedence into tokens.
+  'CreateGroup', 'UpdateGroup', 'DeleteGroup',
 ]);
 
 /** Administrator actions on a person's account: each is worth an operator's look. */

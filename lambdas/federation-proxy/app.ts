@@ -44,6 +44,27 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
   );
   const opKeys = opKeySet(config.op.jwksUri, { timeoutMs: config.op.requestTimeoutMs, minRefetchIntervalMs: deps.jwksMinRefetchIntervalMs });
   const emit = (e: Omit<SecurityEvent, 'tenantId'>) => deps.events.emit({ ...e, tenantId: config.tenantId });
+  // Refusals anyone can cause without signing in: at most 10 events a minute per type and reason;
+  // beyond that they are counted, and the next event reported carries the count. A flood of bad
+  // requests is a few events a minute, not one notification each.
+  const windows = new Map<string, { start: number; emitted: number; suppressed: number }>();
+  const emitAggregated = async (e: Omit<SecurityEvent, 'tenantId'>) => {
+    const key = `${e.type} ${e.reason}`;
+    const now = (deps.now ?? Date.now)();
+    let w = windows.get(key);
+    let carried = 0;
+    if (!w || now - w.start >= 60_000) {
+      carried = w?.suppressed ?? 0;
+      w = { start: now, emitted: 0, suppressed: 0 };
+      windows.set(key, w);
+    }
+    if (w.emitted >= 10) {
+      w.suppressed += 1;
+      return;
+    }
+    w.emitted += 1;
+    await emit({ ...e, ...(carried > 0 ? { count: carried + 1 } : {}) });
+  };
   const originOf = (req: HttpRequest) => deps.publicOrigin(req.raw, req.env);
   let refused = 0;
   let lastRefusalEvent = -Infinity;
@@ -65,11 +86,11 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       return redirect(r.location, {}, [cookie]);
     } catch (e) {
       if (e instanceof UnsafeRedirectError) {
-        await emit({ type: 'authorize.rejected', reason: e.reason, severity: 'warning', clientId: query.get('client_id')?.slice(0, 64) || undefined });
+        await emitAggregated({ type: 'authorize.rejected', reason: e.reason, severity: 'warning', ...(query.get('client_id') === config.cognito.clientId ? { clientId: config.cognito.clientId } : {}) });
         return errorPage(400, e.code, e.reason);
       }
       if (e instanceof RedirectableError) {
-        await emit({ type: 'authorize.rejected', reason: e.code, severity: 'warning', clientId: config.cognito.clientId });
+        await emitAggregated({ type: 'authorize.rejected', reason: e.code, severity: 'warning', clientId: config.cognito.clientId });
         const back = new URL(e.redirectUri);
         back.searchParams.set('error', e.code);
         back.searchParams.set('error_description', e.description);
@@ -112,7 +133,7 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       return redirect(r.location, {}, [deleteCookie(r.cookieName, cookieOptions(origin))]);
     } catch (e) {
       if (e instanceof CallbackError) {
-        await emit({ type: 'callback.rejected', reason: e.reason, severity: 'warning' });
+        await emitAggregated({ type: 'callback.rejected', reason: e.reason, severity: 'warning' });
         return errorPage(400, e.code, e.reason);
       }
       throw e;
@@ -130,7 +151,9 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       return json(body, 200, { 'cache-control': 'no-store', pragma: 'no-cache' });
     } catch (e) {
       if (e instanceof TokenStepError) {
-        await emit({
+        // Before the code is known (client authentication, a malformed request), anyone can cause these.
+        const unauthenticated = e.event === 'token.client_authentication_failed' || e.event === 'token.code_rejected';
+        await (unauthenticated ? emitAggregated : emit)({
           type: e.event,
           reason: e.reason,
           // The OP's keys being unreachable is an outage; any other rejection of what the OP sent is an alarm.
@@ -153,7 +176,7 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       return json(await userinfoOf(deps, bearer), 200, { 'cache-control': 'no-store' });
     } catch (e) {
       if (e instanceof UserinfoError) {
-        await emit({ type: 'userinfo.token_rejected', reason: e.reason, severity: 'warning' });
+        await emitAggregated({ type: 'userinfo.token_rejected', reason: e.reason, severity: 'warning' });
         return oauthJson(e);
       }
       throw e;
@@ -167,7 +190,7 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
     const token = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '')?.[1];
     const user = token && deps.linking ? await deps.linking.userOfAccessToken(token) : undefined;
     if (!deps.linking || !user || !user.native) {
-      await emit({ type: 'link.intent_refused', reason: !deps.linking ? 'linking_unavailable' : !user ? 'token_invalid' : 'not_a_pool_user', severity: 'warning' });
+      await emitAggregated({ type: 'link.intent_refused', reason: !deps.linking ? 'linking_unavailable' : !user ? 'token_invalid' : 'not_a_pool_user', severity: 'warning' });
       return json(
         { error: 'invalid_token', error_description: !user ? 'a valid access token of the pool is required' : 'only a pool user can link a card' },
         401,

@@ -72,7 +72,8 @@ export async function finishAuthorization(
       'error_description',
       d && /^[\x20-\x7e]{1,200}$/.test(d) ? d : code === 'access_denied' ? 'the person cancelled My Number Card authentication' : 'My Number Card authentication failed',
     );
-    return { location: back.toString(), cookieName, opError: opError.slice(0, 64), correlationId: tx.x };
+    // The OP's error as one of the known codes (anything else is `other`): a callback URL's error is anyone's text.
+    return { location: back.toString(), cookieName, opError: PASSED_ON.has(opError) ? opError : 'other', correlationId: tx.x };
   }
 
   const code = query.get('code');

@@ -110,7 +110,7 @@ export function detailOf(e: SecurityEvent, component: Component, now = new Date(
     schema: SECURITY_EVENT_SCHEMA,
     id: randomUUID(),
     time: now.toISOString(),
-    tenant: e.tenantId,
+    tenant: fits('tenant', e.tenantId) ?? 'unknown',
     component,
     type: e.type,
     severity: e.severity,

@@ -90,14 +90,17 @@ export function tokenEventsFor(
   card: CardAuthentication | undefined,
   overrides: ReturnType<typeof overridesFor>,
   nowSeconds: number,
-): Array<{ type: 'token.step_up_issued' | 'token.verified_claims_issued'; reason: string }> {
+): Array<{ type: 'token.step_up_issued' | 'token.verified_claims_issued'; reason: string; correlationId?: string }> {
   if (!card || event.triggerSource === 'TokenGeneration_RefreshTokens') return [];
   const added = overrides.idTokenGeneration.claimsToAddOrOverride as Record<string, unknown>;
   if (!(config.claims.authTime in added)) return [];
-  const out: Array<{ type: 'token.step_up_issued' | 'token.verified_claims_issued'; reason: string }> = [];
-  // The card authentication that just reached Cognito is this sign-in (the same window the step-up check allows).
+  const out: Array<{ type: 'token.step_up_issued' | 'token.verified_claims_issued'; reason: string; correlationId?: string }> = [];
+  // The card authentication that just reached Cognito is this sign-in (the same window the step-up
+  // check allows); only then is it the same sign-in as the proxy's events (its correlation id).
   const gap = nowSeconds - card.sessionTime;
-  if (gap >= -1 && gap <= (config.sessionBindingSeconds ?? 10)) out.push({ type: 'token.step_up_issued', reason: card.acr ? 'card_authentication' : 'card_authentication_without_acr' });
-  if (added.verified_claims) out.push({ type: 'token.verified_claims_issued', reason: 'client_policy' });
+  const thisSignIn = gap >= -1 && gap <= (config.sessionBindingSeconds ?? 10);
+  const correlation = thisSignIn && card.correlationId ? { correlationId: card.correlationId } : {};
+  if (thisSignIn) out.push({ type: 'token.step_up_issued', reason: card.acr ? 'card_authentication' : 'card_authentication_without_acr', ...correlation });
+  if (added.verified_claims) out.push({ type: 'token.verified_claims_issued', reason: 'client_policy', ...correlation });
   return out;
 }

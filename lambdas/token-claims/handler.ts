@@ -35,7 +35,7 @@ export const handler = async (event: PreTokenEvent): Promise<PreTokenEvent> => {
     // Published together, each bounded (EVENT_PUBLISH_TIMEOUT_MS): never a failed sign-in.
     await Promise.all(
       tokenEventsFor(event, config, card, overrides, Math.floor(Date.now() / 1000)).map((e) =>
-        events.emit({ ...e, severity: 'info', tenantId, clientId, ...(card?.correlationId ? { correlationId: card.correlationId } : {}) }),
+        events.emit({ ...e, severity: 'info', tenantId, clientId }),
       ),
     );
   } catch (e) {

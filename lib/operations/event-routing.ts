@@ -22,7 +22,7 @@ import type { TenantConfig } from '../config/schema';
 import { acknowledge } from '../private/acknowledge';
 import { lambdaEntry, NodeFunction } from '../private/node-function';
 import { vendedLogPrefix } from './user-activity-log';
-import { SECURITY_EVENT_DETAIL_TYPE } from '../../lambdas/shared/security-events';
+import { SECURITY_EVENT_DETAIL_TYPE, SECURITY_EVENT_SCHEMA } from '../../lambdas/shared/security-events';
 
 const SEVERITY_ORDER = ['info', 'warning', 'critical'] as const;
 type Severity = (typeof SEVERITY_ORDER)[number];
@@ -37,6 +37,7 @@ export function filterPattern(severities: readonly Severity[], types?: readonly 
     source: events.Match.prefix('myna-idp.'),
     detailType: [SECURITY_EVENT_DETAIL_TYPE],
     detail: {
+      schema: [SECURITY_EVENT_SCHEMA],
       severity: [...severities],
       ...(types ? { type: types.map((t) => (t.endsWith('.') ? { prefix: t } : t)) } : {}),
     },
@@ -137,23 +138,33 @@ export class EventRouting extends Construct {
       retention: o.events.auditLogDays as logs.RetentionDays,
       removalPolicy: props.removalPolicy,
     });
+    const auditRuleName = `myna-idp-${tenant.id}-audit-log`;
+    const auditRuleArn = Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: `${this.bus.eventBusName}/${auditRuleName}` });
     if (o.events.auditLogPolicy === 'create') {
       // One policy for the tenant's log groups that services write to: the audit log and Cognito's exports.
       const stack = Stack.of(this);
       new logs.ResourcePolicy(this, 'LogsPolicy', {
         resourcePolicyName: `myna-idp-${tenant.id}`,
         policyStatements: [
+          // EventBridge: the audit log only, from this tenant's audit rule only.
           new iam.PolicyStatement({
-            principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
             actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            resources: [this.auditLog.logGroupArn, stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${vendedLogPrefix(tenant.id)}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+            resources: [this.auditLog.logGroupArn],
+            conditions: { ArnEquals: { 'aws:SourceArn': auditRuleArn } },
+          }),
+          // Cognito's log delivery: its export groups only.
+          new iam.PolicyStatement({
+            principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${vendedLogPrefix(tenant.id)}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
             conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
           }),
         ],
       });
     }
     const auditDlq = dlq('audit');
-    const auditRule = new events.Rule(this, 'ToAuditLog', { eventBus: this.bus, description: 'Every security event to the audit log', eventPattern: { source: events.Match.prefix('myna-idp.') } });
+    const auditRule = new events.Rule(this, 'ToAuditLog', { ruleName: auditRuleName, eventBus: this.bus, description: 'Every security event to the audit log', eventPattern: { source: events.Match.prefix('myna-idp.') } });
     auditRule.addTarget({
       bind: () => ({ arn: this.auditLog.logGroupArn, deadLetterConfig: { arn: auditDlq.queueArn }, retryPolicy: { maximumRetryAttempts: retry.retryAttempts, maximumEventAgeInSeconds: o.events.retry.maxEventAgeSeconds } }),
     });
@@ -213,6 +224,8 @@ export class EventRouting extends Construct {
         versioned: true,
         removalPolicy: props.removalPolicy,
         autoDeleteObjects: false,
+        // The records hold user subs and addresses of callers: kept as long as the audit log.
+        lifecycleRules: [{ expiration: Duration.days(o.events.auditLogDays), noncurrentVersionExpiration: Duration.days(1) }],
       });
       acknowledge(bucket, 'AwsSolutions-S1', "The trail's own bucket: its objects are CloudTrail's log files (with digest validation); server access logs of it would need a bucket of their own.");
       this.trail = new cloudtrail.Trail(this, 'Trail', {

@@ -120,6 +120,16 @@ export class TenantMonitoring extends Construct {
               byReason('token.id_token_rejected'),
             ],
           },
+          {
+            title: 'Failures that need a person',
+            metrics: [
+              { metric: event('proxy.internal_error', 'proxy internal errors'), alarmFriendlyName: 'ProxyInternalErrors', addAlarm: { Critical: { threshold: 1, comparisonOperator: gte, additionalDescription: 'The proxy failed unexpectedly (it answered a clean error; its log has the error name).' } } },
+              { metric: event('token.userinfo_rejected', 'userinfo of another subject'), alarmFriendlyName: 'UserinfoRejected', addAlarm: { Critical: { threshold: 1, comparisonOperator: gte, additionalDescription: "The OP's userinfo named another subject than its ID token: a possible attack." } } },
+              { metric: event('token.id_token_rejected', 'unknown key', 'unknown_key'), alarmFriendlyName: 'IdTokenUnknownKey', addAlarm: { Critical: { threshold: 1, comparisonOperator: gte, additionalDescription: 'An ID token signed with a key the OP never published: a possible attack.' } } },
+              { metric: event('token.record_unavailable', 'card records unreadable'), alarmFriendlyName: 'CardRecordsUnreadable', addAlarm: { Critical: { threshold: 1, comparisonOperator: gte, additionalDescription: 'The token trigger could not read the card records: tokens carry no step-up or verified claims.' } } },
+              { metric: event('token.record_failed', 'card records unwritable'), alarmFriendlyName: 'CardRecordsUnwritable', addAlarm: { Critical: { threshold: 1, comparisonOperator: gte, additionalDescription: 'The proxy could not record a card authentication: card sign-ins fail.' } } },
+            ],
+          },
           { title: 'Refusals', metrics: [byReason('authorize.rejected'), byReason('callback.rejected'), byReason('token.link_refused'), byReason('link.intent_refused')] },
         ],
       });

@@ -362,7 +362,9 @@ describe('sealed values, client authentication, redirect URIs', () => {
     expect(html).toContain('このサービスに登録されていないアプリからの要求です。');
     expect(html).toContain('The request comes from an application this service does not know.');
     expect(html).toContain('unauthorized_client / client_id_unknown');
-    expect(lastEvent(f)).toMatchObject({ type: 'authorize.rejected', reason: 'client_id_unknown', clientId: 'someone-else' });
+    expect(lastEvent(f)).toMatchObject({ type: 'authorize.rejected', reason: 'client_id_unknown' });
+    // A client_id that is not the tenant's is anyone's text: never passed on into an event.
+    expect(lastEvent(f)?.clientId).toBeUndefined();
   });
 
   test('no client_id at all is called missing, not unknown', async () => {
@@ -517,6 +519,24 @@ describe('sealed values, client authentication, redirect URIs', () => {
     const r = await callbackWith(state, cookie);
     expect(r.status).toBe(400);
     expect(lastEvent(f)).toMatchObject({ type: 'callback.rejected', reason: 'state_mismatch' });
+  });
+
+  test('an OP error of free text in a callback is reported as `other`, never as given (it would become a metric dimension)', async () => {
+    const sealer = new Sealer(f.proxy.secrets, SEALING_SECRET_ID);
+    const state = 'e'.repeat(43);
+    const cookie = await sealer.seal('transaction', { s: state, n: 'n', v: 'v', cs: 'cs', x: 'corr-0123456789' }, 60);
+    const res = await fetch(`${f.proxy.origin}/callback?state=${state}&error=attacker_chosen_${Date.now()}`, { headers: { cookie: `myna_tx=${cookie}` }, redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.get('location')!).searchParams.get('error')).toBe('server_error');
+    expect(lastEvent(f)).toMatchObject({ type: 'callback.op_error', reason: 'other', opError: 'other', correlationId: 'corr-0123456789' });
+  });
+
+  test('a flood of refusals anyone can cause becomes at most 10 events a minute of each kind', async () => {
+    const before = f.proxy.events.filter((e) => e.type === 'callback.rejected' && e.reason === 'state_missing').length;
+    for (let i = 0; i < 25; i++) expect((await fetch(`${f.proxy.origin}/callback`, { redirect: 'manual' })).status).toBe(400);
+    const after = f.proxy.events.filter((e) => e.type === 'callback.rejected' && e.reason === 'state_missing').length;
+    expect(after - before).toBeLessThanOrEqual(10);
+    expect(after - before).toBeGreaterThan(0);
   });
 
   test('the proxy access token: tampered or absent at /userinfo', async () => {

@@ -19,6 +19,8 @@ export interface LocalFunctionOptions {
   readonly functionName: string;
   readonly timeoutMs: number;
   readonly environment: Readonly<Record<string, string>>;
+  /** Each line the function writes to stdout or stderr (its CloudWatch Logs). Default: kept in `logLines` only. */
+  readonly log?: (line: string) => void;
 }
 
 export class FunctionError extends Error {
@@ -60,6 +62,16 @@ export class LocalFunction {
     this.entry = entryOf(o);
   }
 
+  /** The function's latest log lines (at most 500). */
+  readonly logLines: string[] = [];
+
+  private logLine(line: string) {
+    if (!line) return;
+    this.logLines.push(line);
+    if (this.logLines.length > 500) this.logLines.shift();
+    this.o.log?.(line);
+  }
+
   private start(): Worker {
     const [, exportName] = splitHandler(this.o.handler);
     const env = {
@@ -72,7 +84,17 @@ export class LocalFunction {
       PATH: process.env.PATH ?? '',
       ...this.o.environment,
     };
-    const worker = new Worker(WORKER, { eval: true, env, workerData: { url: pathToFileURL(this.entry).href, exportName }, stdout: false, stderr: false });
+    // What the function writes is its log, as in Lambda: caught here, not mixed into this process's output.
+    const worker = new Worker(WORKER, { eval: true, env, workerData: { url: pathToFileURL(this.entry).href, exportName }, stdout: true, stderr: true });
+    for (const stream of [worker.stdout, worker.stderr]) {
+      let rest = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) this.logLine(line);
+      });
+    }
     worker.unref();
     this.all.add(worker);
     worker.once('exit', () => {
