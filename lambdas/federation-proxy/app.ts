@@ -146,8 +146,12 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
     }
     const form = new URLSearchParams(await req.text());
     try {
-      const { body, correlationId } = await exchangeCode(deps, originOf(req), form, op, opKeys);
-      await emit({ type: 'federation.succeeded', reason: 'ok', severity: 'info', clientId: config.op.clientId, correlationId });
+      const { body, correlationId, link } = await exchangeCode(deps, originOf(req), form, op, opKeys);
+      // Published side by side: the sign-in waits for one bound, not one per event.
+      await Promise.all([
+        emit({ type: 'federation.succeeded', reason: 'ok', severity: 'info', clientId: config.op.clientId, correlationId }),
+        ...(link ? [emit({ type: 'link.succeeded', reason: link, severity: 'info', correlationId })] : []),
+      ]);
       return json(body, 200, { 'cache-control': 'no-store', pragma: 'no-cache' });
     } catch (e) {
       if (e instanceof TokenStepError) {

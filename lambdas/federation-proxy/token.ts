@@ -61,7 +61,7 @@ export async function exchangeCode(
   form: URLSearchParams,
   op: OpClient,
   opKeys: JWTVerifyGetKey,
-): Promise<{ body: Record<string, unknown>; correlationId?: string }> {
+): Promise<{ body: Record<string, unknown>; correlationId?: string; link?: 'linked' | 'already_linked' }> {
   const { config } = deps;
   // Client authentication first (RFC 6749 section 2.3.1, client_secret_post).
   const clientId = single(form, 'client_id', 255);
@@ -94,7 +94,8 @@ export async function exchangeCode(
     throw new TokenStepError('invalid_grant', expired ? 'the code has expired' : 'the code is not valid', 'token.code_rejected', expired ? 'code_expired' : 'code_invalid');
   }
   try {
-    return { body: await redeem(deps, origin, sealed, op, opKeys), correlationId: sealed.x };
+    // link: how the card was linked to the pool user who asked (the caller reports it with the sign-in).
+    return { ...(await redeem(deps, origin, sealed, op, opKeys)), correlationId: sealed.x };
   } catch (e) {
     if (e instanceof TokenStepError) e.correlationId = sealed.x;
     throw e;
@@ -102,7 +103,7 @@ export async function exchangeCode(
 }
 
 /** The code's redemption at the OP, the checks of its answer, the record and the link, and Cognito's tokens. */
-async function redeem(deps: FederationProxyDeps, origin: string, sealed: SealedCode, op: OpClient, opKeys: JWTVerifyGetKey): Promise<Record<string, unknown>> {
+async function redeem(deps: FederationProxyDeps, origin: string, sealed: SealedCode, op: OpClient, opKeys: JWTVerifyGetKey): Promise<{ body: Record<string, unknown>; link?: 'linked' | 'already_linked' }> {
   const { config } = deps;
 
   // Redeem at the OP (never retried: a code is single-use).
@@ -167,7 +168,7 @@ async function redeem(deps: FederationProxyDeps, origin: string, sealed: SealedC
       throw new TokenStepError('temporarily_unavailable', 'the card authentication could not be recorded', 'token.record_failed', 'record_unavailable', undefined, 503);
     }
   }
-  if (sealed.lk) await linkCard(deps, sealed.lk, sealed.lj ?? '', sub, sealed.x);
+  const link = sealed.lk ? await linkCard(deps, sealed.lk, sealed.lj ?? '', sub) : undefined;
 
   const info: SealedUserinfo = {
     sub,
@@ -189,7 +190,7 @@ async function redeem(deps: FederationProxyDeps, origin: string, sealed: SealedC
     ...(sealed.cn ? { nonce: sealed.cn } : {}),
   });
   const accessToken = await deps.sealer.seal('access-token', { ...info }, lifetime);
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, id_token: idToken };
+  return { body: { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, id_token: idToken }, ...(link ? { link } : {}) };
 }
 
 /**
@@ -199,7 +200,7 @@ async function redeem(deps: FederationProxyDeps, origin: string, sealed: SealedC
  * user of its own, a user who has another card. The link is reserved in the card records first
  * (conditional writes), then made in the user pool, and the reservation is undone if that fails.
  */
-async function linkCard(deps: FederationProxyDeps, username: string, requestId: string, sub: string, correlationId?: string): Promise<void> {
+async function linkCard(deps: FederationProxyDeps, username: string, requestId: string, sub: string): Promise<'linked' | 'already_linked'> {
   const { linking, cards } = deps;
   const refuse = (description: string, reason: string) => new TokenStepError('invalid_grant', description, 'token.link_refused', reason);
   if (!linking || !cards) throw refuse('linking is not available', 'linking_unavailable');
@@ -212,7 +213,7 @@ async function linkCard(deps: FederationProxyDeps, username: string, requestId: 
     if (e instanceof TokenStepError) throw e;
     throw unavailable();
   }
-  if (card?.linkedUser === username && otherCard === sub) return;
+  if (card?.linkedUser === username && otherCard === sub) return 'already_linked';
   if (card?.linkedUser) throw refuse('the card is linked to another account', 'linked_to_another_user');
   if (otherCard && otherCard !== sub) throw refuse('another card is linked to this account', 'user_has_another_card');
   if (ownUser) throw refuse('the card has an account of its own', 'card_has_own_user');
@@ -228,5 +229,5 @@ async function linkCard(deps: FederationProxyDeps, username: string, requestId: 
     await cards.removeLink(username, sub).catch(() => undefined);
     throw unavailable();
   }
-  await deps.events.emit({ type: 'link.succeeded', reason: 'linked', severity: 'info', tenantId: deps.config.tenantId, ...(correlationId ? { correlationId } : {}) });
+  return 'linked';
 }

@@ -172,13 +172,22 @@ export class EventRouting extends Construct {
 
     // The operators' topic (encrypted; EventBridge and CloudWatch alarms may publish).
     this.topicKey = new kms.Key(this, 'TopicKey', { description: `myna-idp ${tenant.id}: encrypts the operators' topic`, enableKeyRotation: true, removalPolicy: props.removalPolicy, pendingWindow: Duration.days(7) });
-    // EventBridge's grant on the key comes with the SnsTopic target (CDK); the alarms' is ours.
-    for (const service of ['cloudwatch.amazonaws.com']) {
+    // EventBridge and CloudWatch alarms may use the key to publish to this topic only (its
+    // encryption context). SNS does not support aws:SourceAccount or aws:SourceArn in a key policy
+    // for EventBridge's publishing (docs/operations-facts.md §4); the alarms' statement has it too.
+    const topicName = `myna-idp-${tenant.id}-operators`;
+    const topicArn = Stack.of(this).formatArn({ service: 'sns', resource: topicName });
+    for (const service of ['events.amazonaws.com', 'cloudwatch.amazonaws.com']) {
       this.topicKey.addToResourcePolicy(
-        new iam.PolicyStatement({ principals: [new iam.ServicePrincipal(service)], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': topicArn, ...(service === 'cloudwatch.amazonaws.com' ? { 'aws:SourceAccount': Stack.of(this).account } : {}) } },
+        }),
       );
     }
-    this.topic = new sns.Topic(this, 'Operators', { displayName: `myna-idp ${tenant.id} operators`, masterKey: this.topicKey, enforceSSL: true });
+    this.topic = new sns.Topic(this, 'Operators', { topicName, displayName: `myna-idp ${tenant.id} operators`, masterKey: this.topicKey, enforceSSL: true });
     for (const email of o.operators.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     const topicDlq = dlq('operators');
     for (const severity of atLeast(o.operators.minSeverity)) {
@@ -186,7 +195,7 @@ export class EventRouting extends Construct {
         eventBus: this.bus,
         description: `${severity} security events to the operators' topic`,
         eventPattern: filterPattern([severity]),
-        targets: [new targets.SnsTopic(this.topic, { message: operatorsMessage(severity), deadLetterQueue: topicDlq, ...retry })],
+        targets: [this.topicTarget(operatorsMessage(severity), topicDlq, o.events.retry)],
       });
     }
 
@@ -237,6 +246,22 @@ export class EventRouting extends Construct {
         managementEvents: cloudtrail.ReadWriteType.ALL,
       });
     }
+  }
+
+  /**
+   * The operators' topic as a rule's target. Not CDK's SnsTopic target: its grant lets any rule
+   * of any account publish (no condition); this one lets only the rule it is bound to.
+   */
+  private topicTarget(input: events.RuleTargetInput, dlq: sqs.Queue, retry: OperationsConfig['events']['retry']): events.IRuleTarget {
+    return {
+      bind: (rule) => {
+        this.topic.addToResourcePolicy(
+          new iam.PolicyStatement({ principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleRef.ruleArn } } }),
+        );
+        targets.addToDeadLetterQueueResourcePolicy(rule, dlq);
+        return { arn: this.topic.topicArn, input, deadLetterConfig: { arn: dlq.queueArn }, retryPolicy: { maximumRetryAttempts: retry.attempts, maximumEventAgeInSeconds: retry.maxEventAgeSeconds } };
+      },
+    };
   }
 
   private addTarget(target: EventTarget, dlq: sqs.Queue, retry: { retryAttempts: number; maxEventAge: Duration }) {

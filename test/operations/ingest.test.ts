@@ -3,6 +3,7 @@
  * with nothing personal of theirs (usernames, subs, addresses); the bundled handler puts them on
  * the bus (the local stand-in) and throws when it cannot, so that EventBridge retries.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { normalise } from '../../lambdas/event-ingest/normalise';
@@ -66,6 +67,7 @@ describe('the bundled handler', () => {
   afterAll(async () => {
     await fn.close();
     await aws.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('puts what it normalised on the bus; ignores the rest', async () => {

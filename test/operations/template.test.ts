@@ -78,6 +78,18 @@ describe.each([
     for (const output of ['EventBusArn', 'DashboardUrl', 'OperatorsTopicArn', 'EventArchiveArn', 'AuditLogGroup']) t.hasOutput(output, {});
   });
 
+  test('only this tenant’s rules may publish to the operators’ topic, and only this account use its key', () => {
+    const statements = resourcesOf(t, 'AWS::SNS::TopicPolicy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+    const fromEvents = statements.filter((st) => st.Principal?.Service === 'events.amazonaws.com');
+    expect(fromEvents.length).toBeGreaterThan(0);
+    for (const st of fromEvents) expect(st.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/ToOperators/), 'Arn'] } } });
+    const key = resourcesOf(t, 'AWS::KMS::Key').find(([id]) => id.includes('TopicKey'))!;
+    const services = (key[1].Properties.KeyPolicy.Statement as Array<Record<string, any>>).filter((x) => x.Principal?.Service);
+    expect(services.map((st) => st.Principal.Service).sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
+    const topicName = Object.values(t.findResources('AWS::SNS::Topic'))[0]!.Properties.TopicName as string;
+    for (const st of services) expect(JSON.stringify(st.Condition.StringEquals['kms:EncryptionContext:aws:sns:topicArn'])).toMatch(new RegExp(`:sns:ap-northeast-1:\\d{12}:${topicName}"`));
+  });
+
   test('no secret in the template: connections hold dynamic references only', () => {
     expect(findSecrets(t.toJSON())).toEqual([]);
     for (const [, c] of resourcesOf(t, 'AWS::Events::Connection')) {
