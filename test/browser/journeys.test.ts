@@ -224,6 +224,18 @@ async function toCardPage(page: Page, expectConfirmation: boolean) {
   }
 }
 
+/** From the change of address through its step-up challenge to the card of `person` at the emulator, back at the app's callback. */
+async function cardAtStepUp(page: Page, person: string) {
+  await page.goto(`${s.urls.app}account/address`);
+  await page.getByLabel(/新しい住所/).fill('x');
+  await page.getByRole('button', { name: /変更する/ }).click();
+  await page.getByRole('link', { name: /マイナンバーカードで確認/ }).click();
+  await toCardPage(page, true);
+  await page.getByLabel(person).check();
+  await page.getByRole('button', { name: '応答する' }).click();
+  await page.waitForURL(`${s.urls.app}auth/callback**`);
+}
+
 describe('step-up with My Number Card', () => {
   /** Signs up `email` with a password, then links the card of `person` through a step-up of the change of address. */
   async function stepUp(page: Page, person: string) {
@@ -345,15 +357,8 @@ describe('step-up with My Number Card', () => {
   test('a card that has an account of its own is not linked to another: a clear refusal, never a takeover', async () => {
     const { context, page } = await newPerson();
     await signUp(page, 'mallory@example.jp');
-    await page.goto(`${s.urls.app}account/address`);
-    await page.getByLabel(/新しい住所/).fill('x');
-    await page.getByRole('button', { name: /変更する/ }).click();
-    await page.getByRole('link', { name: /マイナンバーカードで確認/ }).click();
-    await toCardPage(page, true);
     // 番号 花子 signed up with her card in an earlier test: that card has its own user.
-    await page.getByLabel('番号 花子（大阪府大阪市）').check();
-    await page.getByRole('button', { name: '応答する' }).click();
-    await page.waitForURL(`${s.urls.app}auth/callback**`);
+    await cardAtStepUp(page, '番号 花子（大阪府大阪市）');
     expect(await page.locator('h1').innerText()).toContain('サインインできませんでした');
     expect(await page.locator('.notice').innerText()).toContain('the card has an account of its own');
     expect(s.cognito.users.bySignInName('mallory@example.jp')!.links).toEqual([]);
@@ -368,14 +373,7 @@ describe('step-up with My Number Card', () => {
     await signUp(page, `refused-${reason}@example.jp`);
     s.op!.faults = { idTokenClaims };
     try {
-      await page.goto(`${s.urls.app}account/address`);
-      await page.getByLabel(/新しい住所/).fill('x');
-      await page.getByRole('button', { name: /変更する/ }).click();
-      await page.getByRole('link', { name: /マイナンバーカードで確認/ }).click();
-      await toCardPage(page, true);
-      await page.getByLabel('認証 みらい（沖縄県那覇市・性別その他）').check();
-      await page.getByRole('button', { name: '応答する' }).click();
-      await page.waitForURL(`${s.urls.app}auth/callback**`);
+      await cardAtStepUp(page, '認証 みらい（沖縄県那覇市・性別その他）');
       expect(await page.locator('h1').innerText()).toContain('サインインできませんでした');
       expect(await page.locator('.notice').innerText()).toContain(reason);
     } finally {
