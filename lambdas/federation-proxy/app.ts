@@ -44,11 +44,12 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
   );
   const opKeys = opKeySet(config.op.jwksUri, { timeoutMs: config.op.requestTimeoutMs, minRefetchIntervalMs: deps.jwksMinRefetchIntervalMs });
   const emit = (e: Omit<SecurityEvent, 'tenantId'>) => deps.events.emit({ ...e, tenantId: config.tenantId });
-  // Refusals anyone can cause without signing in: at most 10 events a minute per type and reason;
-  // beyond that they are counted, and the next event reported carries the count. A flood of bad
-  // requests is a few events a minute, not one notification each.
+  // Refusals anyone can cause without signing in: at most `perMinute` events a minute per type and
+  // reason; beyond that they are counted, and the next event reported carries the count. A flood
+  // of bad requests is a few events a minute, not one notification each. A kind reported once a
+  // minute always says how many requests it stands for.
   const windows = new Map<string, { start: number; emitted: number; suppressed: number }>();
-  const emitAggregated = async (e: Omit<SecurityEvent, 'tenantId'>) => {
+  const emitAggregated = async (e: Omit<SecurityEvent, 'tenantId'>, perMinute = 10) => {
     const key = `${e.type} ${e.reason}`;
     const now = (deps.now ?? Date.now)();
     let w = windows.get(key);
@@ -58,16 +59,14 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       w = { start: now, emitted: 0, suppressed: 0 };
       windows.set(key, w);
     }
-    if (w.emitted >= 10) {
+    if (w.emitted >= perMinute) {
       w.suppressed += 1;
       return;
     }
     w.emitted += 1;
-    await emit({ ...e, ...(carried > 0 ? { count: carried + 1 } : {}) });
+    await emit({ ...e, ...(perMinute === 1 || carried > 0 ? { count: carried + 1 } : {}) });
   };
   const originOf = (req: HttpRequest) => deps.publicOrigin(req.raw, req.env);
-  let refused = 0;
-  let lastRefusalEvent = -Infinity;
   const cookieOptions = (origin: string) => ({ httpOnly: true, sameSite: 'Lax' as const, path: '/', secure: origin.startsWith('https:') });
 
   const authorize = async (req: HttpRequest) => {
@@ -245,15 +244,8 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       await deps.ready?.();
       // Behind CloudFront and its WAF, nothing may reach the proxy around them.
       if (deps.admit && !(await deps.admit(req.raw))) {
-        // Nothing bounds who calls the function URL directly: one event a minute, with the count,
-        // rather than one per request.
-        refused += 1;
-        const now = (deps.now ?? Date.now)();
-        if (now - lastRefusalEvent >= 60_000) {
-          await emit({ type: 'proxy.request_refused', reason: 'not_through_edge', severity: 'warning', count: refused });
-          lastRefusalEvent = now;
-          refused = 0;
-        }
+        // Nothing bounds who calls the function URL directly: one event a minute, with the count.
+        await emitAggregated({ type: 'proxy.request_refused', reason: 'not_through_edge', severity: 'warning' }, 1);
         return json({ error: 'access_denied', error_description: 'this proxy is reached only through its CloudFront distribution' }, 403);
       }
       return undefined;

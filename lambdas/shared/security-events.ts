@@ -128,16 +128,12 @@ export function detailOf(e: SecurityEvent, component: Component, now = new Date(
  * dashboard and the alarms read.
  */
 export function securityEventMetric(d: SecurityEventDetail): Record<string, unknown> {
-  return {
-    _aws: {
-      Timestamp: Date.parse(d.time),
-      CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [['Tenant', 'Type'], ['Tenant', 'Type', 'Reason']], Metrics: [{ Name: 'SecurityEvents', Unit: 'Count' }] }],
-    },
-    Tenant: d.tenant,
-    Type: d.type,
-    Reason: d.reason,
-    SecurityEvents: d.count ?? 1,
-  };
+  return emf('SecurityEvents', d.count ?? 1, { Tenant: d.tenant, Type: d.type, Reason: d.reason }, [['Tenant', 'Type'], ['Tenant', 'Type', 'Reason']]);
+}
+
+/** One count in embedded metric format: the `_aws` directive and the members it names. */
+function emf(name: string, value: number, dimensions: Record<string, string>, sets: string[][]): Record<string, unknown> {
+  return { _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: sets, Metrics: [{ Name: name, Unit: 'Count' }] }] }, ...dimensions, [name]: value };
 }
 
 export interface SecurityEventSink {
@@ -178,10 +174,7 @@ export class PublishingSecurityEventSink implements SecurityEventSink {
       log.warn('a security event could not be published (it is in this log)', {
         eventId: detail.id,
         error: errorFields(e),
-        _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [['Tenant', 'Component']], Metrics: [{ Name: 'EventPublishFailures', Unit: 'Count' }] }] },
-        Tenant: detail.tenant,
-        Component: detail.component,
-        EventPublishFailures: 1,
+        ...emf('EventPublishFailures', 1, { Tenant: detail.tenant, Component: detail.component }, [['Tenant', 'Component']]),
       });
     }
   }

@@ -79,6 +79,17 @@ export function operatorsMessage(severity: Severity): events.RuleTargetInput {
 export const webhookBody = (): events.RuleTargetInput =>
   events.RuleTargetInput.fromObject({ version: '1', source: events.EventField.source, event: events.EventField.fromPath('$.detail') });
 
+/** A rule target whose permission is granted by the caller (`grant`), with its dead-letter queue and retry policy. */
+function ownTarget(arn: string, dlq: sqs.Queue, retry: OperationsConfig['events']['retry'], input?: events.RuleTargetInput, grant?: (rule: events.IRuleRef) => void): events.IRuleTarget {
+  return {
+    bind: (rule) => {
+      grant?.(rule);
+      targets.addToDeadLetterQueueResourcePolicy(rule, dlq);
+      return { arn, ...(input ? { input } : {}), deadLetterConfig: { arn: dlq.queueArn }, retryPolicy: { maximumRetryAttempts: retry.attempts, maximumEventAgeInSeconds: retry.maxEventAgeSeconds } };
+    },
+  };
+}
+
 export interface EventRoutingProps {
   readonly tenant: TenantConfig;
   readonly operations: OperationsConfig;
@@ -138,8 +149,10 @@ export class EventRouting extends Construct {
       retention: o.events.auditLogDays as logs.RetentionDays,
       removalPolicy: props.removalPolicy,
     });
-    const auditRuleName = `myna-idp-${tenant.id}-audit-log`;
-    const auditRuleArn = Stack.of(this).formatArn({ service: 'events', resource: 'rule', resourceName: `${this.bus.eventBusName}/${auditRuleName}` });
+    const auditDlq = dlq('audit');
+    const auditRule = new events.Rule(this, 'ToAuditLog', { eventBus: this.bus, description: 'Every security event to the audit log', eventPattern: { source: events.Match.prefix('myna-idp.') } });
+    // The log group's writer is named in the Logs resource policy below, not granted by CDK's CloudWatchLogGroup target.
+    auditRule.addTarget(ownTarget(this.auditLog.logGroupArn, auditDlq, o.events.retry));
     if (o.events.auditLogPolicy === 'create') {
       // One policy for the tenant's log groups that services write to: the audit log and Cognito's exports.
       const stack = Stack.of(this);
@@ -151,7 +164,7 @@ export class EventRouting extends Construct {
             principals: [new iam.ServicePrincipal('events.amazonaws.com')],
             actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
             resources: [this.auditLog.logGroupArn],
-            conditions: { ArnEquals: { 'aws:SourceArn': auditRuleArn } },
+            conditions: { ArnEquals: { 'aws:SourceArn': auditRule.ruleArn } },
           }),
           // Cognito's log delivery: its export groups only.
           new iam.PolicyStatement({
@@ -163,12 +176,6 @@ export class EventRouting extends Construct {
         ],
       });
     }
-    const auditDlq = dlq('audit');
-    const auditRule = new events.Rule(this, 'ToAuditLog', { ruleName: auditRuleName, eventBus: this.bus, description: 'Every security event to the audit log', eventPattern: { source: events.Match.prefix('myna-idp.') } });
-    auditRule.addTarget({
-      bind: () => ({ arn: this.auditLog.logGroupArn, deadLetterConfig: { arn: auditDlq.queueArn }, retryPolicy: { maximumRetryAttempts: retry.retryAttempts, maximumEventAgeInSeconds: o.events.retry.maxEventAgeSeconds } }),
-    });
-    targets.addToDeadLetterQueueResourcePolicy(auditRule, auditDlq);
 
     // The operators' topic (encrypted; EventBridge and CloudWatch alarms may publish).
     this.topicKey = new kms.Key(this, 'TopicKey', { description: `myna-idp ${tenant.id}: encrypts the operators' topic`, enableKeyRotation: true, removalPolicy: props.removalPolicy, pendingWindow: Duration.days(7) });
@@ -253,15 +260,11 @@ export class EventRouting extends Construct {
    * of any account publish (no condition); this one lets only the rule it is bound to.
    */
   private topicTarget(input: events.RuleTargetInput, dlq: sqs.Queue, retry: OperationsConfig['events']['retry']): events.IRuleTarget {
-    return {
-      bind: (rule) => {
-        this.topic.addToResourcePolicy(
-          new iam.PolicyStatement({ principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleRef.ruleArn } } }),
-        );
-        targets.addToDeadLetterQueueResourcePolicy(rule, dlq);
-        return { arn: this.topic.topicArn, input, deadLetterConfig: { arn: dlq.queueArn }, retryPolicy: { maximumRetryAttempts: retry.attempts, maximumEventAgeInSeconds: retry.maxEventAgeSeconds } };
-      },
-    };
+    return ownTarget(this.topic.topicArn, dlq, retry, input, (rule) =>
+      this.topic.addToResourcePolicy(
+        new iam.PolicyStatement({ principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleRef.ruleArn } } }),
+      ),
+    );
   }
 
   private addTarget(target: EventTarget, dlq: sqs.Queue, retry: { retryAttempts: number; maxEventAge: Duration }) {

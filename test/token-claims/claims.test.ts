@@ -6,7 +6,7 @@
  */
 import { AwsJsonClient } from '../../lambdas/shared/aws-json';
 import { clientPolicyOf, DynamoCardRecordStore, LinkConflictError, type CardAuthentication } from '../../lambdas/shared/card-records';
-import { cardSubjectOf, overridesFor, SUPPRESSED, type PreTokenEvent, type TokenClaimsConfig } from '../../lambdas/token-claims/claims';
+import { cardSubjectOf, overridesFor, SUPPRESSED, tokenEventsFor, type PreTokenEvent, type TokenClaimsConfig } from '../../lambdas/token-claims/claims';
 import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
 
 const config: TokenClaimsConfig = {
@@ -25,6 +25,30 @@ const card: CardAuthentication = {
   linkedUser: 'native-user',
 };
 const event = (userName: string, clientId = 'client-a', status = 'CONFIRMED'): PreTokenEvent => ({ userName, callerContext: { clientId }, request: { userAttributes: { 'cognito:user_status': status } }, response: {} });
+
+describe('the events a token generation reports', () => {
+  const policy = { 'client-a': ['name'] };
+  const withCid = { ...card, correlationId: 'corr-0123456789' };
+  const eventsAt = (e: PreTokenEvent, c: CardAuthentication | undefined, now: number) => tokenEventsFor(e, config, c, overridesFor(e, config, c, policy), now);
+
+  test('the card sign-in itself: a step-up and verified claims, with the proxy’s correlation id', () => {
+    expect(eventsAt(event('native-user'), withCid, card.sessionTime + 2)).toEqual([
+      { type: 'token.step_up_issued', reason: 'card_authentication', correlationId: 'corr-0123456789' },
+      { type: 'token.verified_claims_issued', reason: 'client_policy', correlationId: 'corr-0123456789' },
+    ]);
+  });
+
+  test('a later sign-in (a passkey) of the same person: verified claims only, without that sign-in’s correlation id', () => {
+    expect(eventsAt(event('native-user'), withCid, card.sessionTime + 3600)).toEqual([{ type: 'token.verified_claims_issued', reason: 'client_policy' }]);
+  });
+
+  test('a refresh, a client with no verified claims, or no card: nothing', () => {
+    expect(eventsAt({ ...event('native-user'), triggerSource: 'TokenGeneration_RefreshTokens' }, withCid, card.sessionTime + 2)).toEqual([]);
+    expect(eventsAt(event('native-user', 'client-b'), withCid, card.sessionTime + 3600)).toEqual([]);
+    expect(eventsAt(event('native-user'), undefined, card.sessionTime)).toEqual([]);
+    expect(eventsAt(event('someone-else'), withCid, card.sessionTime + 2)).toEqual([]);
+  });
+});
 
 describe('claims', () => {
   test('a linked user gets the step-up claims in both tokens and, for a listed client, only its verified claims', () => {
