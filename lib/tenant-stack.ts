@@ -80,6 +80,8 @@ export class TenantStack extends Stack {
         clients: this.appClients.clients,
         proxy: this.jpkiFederation.proxy,
         proxyRole: this.jpkiFederation.proxyRole,
+        identityProvider: this.jpkiFederation.identityProvider,
+        smsRole: this.userPool.sms?.role,
       });
     }
     const federation = this.jpkiFederation;

@@ -23,6 +23,30 @@ export const KEYCLOAK_PATHS = {
 const claimName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: 'must be a lowercase claim name (letters, digits, underscores)' });
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' });
 
+const LEVELS = ['Level1', 'Level2', 'Level3', 'Level4'] as const;
+const levelName = z.string().regex(/^[\x21-\x7e]{1,64}$/, { message: 'must be 1-64 printable ASCII characters without spaces' });
+const NATIVE_LEVELS_OFF = { enabled: false, cardLevel: 'Level4' as const, names: {} };
+
+/** Cognito's own authentication levels (acr_values, acr in tokens): off unless a tenant turns them on. */
+const nativeLevelsSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe('Also use Cognito’s native authentication levels: the pool’s AcrConfiguration and the identity provider’s AcrMapping are set at deploy (a custom resource; CloudFormation has neither), and APIs accept Cognito’s acr for the card level. UNCONFIRMED that Cognito applies them (a public test in October 2026 found it did not): the deploy fails with a clear message if Cognito does not keep them. Needs plan essentials or plus.'),
+    cardLevel: z.enum(LEVELS).default('Level4').describe('The Cognito level a card authentication counts as (the OP’s acr is mapped to it). Other sign-in methods reach their own fixed levels (Level4 is also password with TOTP), so an API that needs the card itself keeps to the product’s claims.'),
+    names: z
+      .strictObject({ Level1: levelName.optional(), Level2: levelName.optional(), Level3: levelName.optional(), Level4: levelName.optional() })
+      .default({})
+      .describe('Custom acr names of the levels (AcrConfiguration). A level not named keeps Cognito’s urn:cognito:loa:N.'),
+  })
+  .default(NATIVE_LEVELS_OFF)
+  .describe('Cognito’s native authentication levels, besides the product’s own step-up claims (which never depend on them).');
+
+/** The acr Cognito reports for a level: its custom name, else urn:cognito:loa:N. */
+export const nativeLevelAcr = (n: { cardLevel: (typeof LEVELS)[number]; names: Partial<Record<(typeof LEVELS)[number], string>> }) =>
+  n.names[n.cardLevel] ?? `urn:cognito:loa:${n.cardLevel.slice(-1)}`;
+
 export const jpkiSchema = z
   .strictObject({
     environment: z
@@ -146,8 +170,9 @@ export const jpkiSchema = z
         defaultMaxAgeSeconds: z.number().int().min(30).max(3600).default(300).describe('How old a card authentication may be for a sensitive action, when the API does not say (the sample app and @myna-idp/step-up use it).'),
         maximumMaxAgeSeconds: z.number().int().min(30).max(86_400).default(900).describe('The largest max_age an API of this tenant may accept for a card step-up.'),
         sessionBindingSeconds: z.number().int().min(3).max(120).default(10).describe('How far apart the card authentication’s arrival at Cognito and the session’s auth_time may be.'),
+        nativeLevels: nativeLevelsSchema,
       })
-      .default({ claims: { acr: 'myna_acr', authTime: 'myna_auth_time', sessionTime: 'myna_session_time' }, defaultMaxAgeSeconds: 300, maximumMaxAgeSeconds: 900, sessionBindingSeconds: 10 })
+      .default({ claims: { acr: 'myna_acr', authTime: 'myna_auth_time', sessionTime: 'myna_session_time' }, defaultMaxAgeSeconds: 300, maximumMaxAgeSeconds: 900, sessionBindingSeconds: 10, nativeLevels: NATIVE_LEVELS_OFF })
       .describe('Step-up with My Number Card: the claims that prove a recent card authentication bound to this Cognito session, and the ages an API may demand.'),
     verifiedClaims: z
       .strictObject({
@@ -213,6 +238,15 @@ export const jpkiRules: ReadonlyArray<TenantRule<{ jpki?: JpkiConfig; appClients
     if (s.defaultMaxAgeSeconds > s.maximumMaxAgeSeconds) report(['jpki', 'stepUp', 'defaultMaxAgeSeconds'], 'must not exceed maximumMaxAgeSeconds');
     const names = Object.values(s.claims);
     if (new Set(names).size !== names.length) report(['jpki', 'stepUp', 'claims'], 'each claim needs its own name');
+    const n = s.nativeLevels;
+    if (n.enabled) {
+      if (!t.jpki!.acrValues && !t.jpki!.acceptedAcr) report(['jpki', 'stepUp', 'nativeLevels', 'enabled'], 'needs jpki.acrValues (or acceptedAcr): the OP’s acr is what Cognito maps to the card level');
+      const levelNames = Object.values(n.names).filter(Boolean);
+      const defaults = ['1', '2', '3', '4'].map((d) => `urn:cognito:loa:${d}`);
+      if (new Set([...levelNames, ...defaults.filter((_, i) => !(n.names as Record<string, string | undefined>)[`Level${i + 1}`])]).size !== 4) {
+        report(['jpki', 'stepUp', 'nativeLevels', 'names'], 'each level needs its own name, also against Cognito’s default names of the others');
+      }
+    }
     for (const [k, n] of Object.entries(s.claims)) {
       if (COGNITO_RESERVED_CLAIMS.has(n)) report(['jpki', 'stepUp', 'claims', k], `${n} is a claim Cognito reserves`);
     }

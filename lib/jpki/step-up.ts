@@ -5,7 +5,7 @@
  * each app client receives, and the rights the proxy needs to record and to link accounts.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { LambdaVersion, UserPoolOperation, type UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import { LambdaVersion, UserPoolOperation, type UserPool, type UserPoolClient, type UserPoolIdentityProviderOidc } from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -17,6 +17,7 @@ import type { TenantConfig } from '../config/schema';
 import { acknowledge } from '../private/acknowledge';
 import { DeployTimeResource } from '../private/deploy-time-resource';
 import { lambdaEntry, NodeFunction } from '../private/node-function';
+import { NativeLevels } from './native-levels';
 
 export interface JpkiStepUpProps {
   readonly tenant: TenantConfig & { jpki: JpkiConfig };
@@ -24,6 +25,10 @@ export interface JpkiStepUpProps {
   readonly clients: ReadonlyMap<string, UserPoolClient>;
   readonly proxy: NodejsFunction;
   readonly proxyRole: iam.Role;
+  /** The card's identity provider (for Cognito's native levels, when the tenant turns them on). */
+  readonly identityProvider: UserPoolIdentityProviderOidc;
+  /** The pool's SMS role: UpdateUserPool passes it on again (native levels). */
+  readonly smsRole?: iam.IRole;
 }
 
 export class JpkiStepUp extends Construct {
@@ -87,6 +92,10 @@ export class JpkiStepUp extends Construct {
     props.proxyRole.addToPolicy(new iam.PolicyStatement({ actions: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminLinkProviderForUser'], resources: [userPool.userPoolArn] }));
     props.proxy.addEnvironment('CARD_RECORDS_TABLE', this.table.tableName);
     props.proxy.addEnvironment('USER_POOL_ID', userPool.userPoolId);
+
+    if (j.stepUp.nativeLevels.enabled) {
+      new NativeLevels(this, 'NativeLevels', { userPool, identityProvider: props.identityProvider, jpki: j, tenantId: tenant.id, smsRole: props.smsRole });
+    }
 
     // Which verified claims each app client receives, by client id: the trigger cannot be given
     // the client ids in its environment (the pool depends on the trigger, the clients on the pool).

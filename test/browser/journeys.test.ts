@@ -39,9 +39,9 @@ async function newPerson(): Promise<{ context: BrowserContext; page: Page }> {
 }
 
 /** The code of the newest message to `email` in the local mailbox, read from its page as a person would. */
-async function mailedCode(context: BrowserContext, email: string): Promise<string> {
+async function mailedCode(context: BrowserContext, email: string, sb: TestSandbox = s): Promise<string> {
   const mail = await context.newPage();
-  await mail.goto(s.urls.mailbox);
+  await mail.goto(sb.urls.mailbox);
   const row = mail.locator('tbody tr', { hasText: email }).first();
   const text = await row.innerText();
   await mail.close();
@@ -50,10 +50,10 @@ async function mailedCode(context: BrowserContext, email: string): Promise<strin
   return code;
 }
 
-async function signUp(page: Page, email: string, screenshots = false) {
-  await page.goto(s.urls.app);
+async function signUp(page: Page, email: string, screenshots = false, sb: TestSandbox = s) {
+  await page.goto(sb.urls.app);
   await page.getByRole('link', { name: /^サインイン/ }).click();
-  await page.waitForURL(`${s.urls.cognito}/login**`);
+  await page.waitForURL(`${sb.urls.cognito}/login**`);
   if (screenshots) await shot(page, 'managed-login-sign-in.png');
   await page.getByRole('link', { name: /アカウントを作成/ }).click();
   await page.getByLabel(/メールアドレス/).fill(email);
@@ -61,10 +61,10 @@ async function signUp(page: Page, email: string, screenshots = false) {
   if (screenshots) await shot(page, 'managed-login-sign-up.png');
   await page.getByRole('button', { name: /アカウントを作成/ }).click();
   await page.getByLabel(/コード/).waitFor();
-  const code = await mailedCode(page.context(), email);
+  const code = await mailedCode(page.context(), email, sb);
   await page.getByLabel(/コード/).fill(code);
   await page.getByRole('button', { name: /確認/ }).click();
-  await page.waitForURL(s.urls.app);
+  await page.waitForURL(sb.urls.app);
 }
 
 async function signOut(page: Page) {
@@ -73,8 +73,8 @@ async function signOut(page: Page) {
   expect(await page.getByRole('link', { name: /^サインイン/ }).count()).toBe(1);
 }
 
-const profileClaims = async (page: Page) => {
-  await page.goto(`${s.urls.app}profile`);
+const profileClaims = async (page: Page, sb: TestSandbox = s) => {
+  await page.goto(`${sb.urls.app}profile`);
   const rows = await page.locator('h2:has-text("All ID token claims") + table tr').allInnerTexts();
   return Object.fromEntries(rows.map((r) => r.split('\t') as [string, string]));
 };
@@ -211,14 +211,14 @@ test('an OP server error ends in a readable error in the app, and nobody is sign
 });
 
 /** From the step-up link to the OP's page: through the proxy's link confirmation page when the card is not linked yet. */
-async function toCardPage(page: Page, expectConfirmation: boolean) {
-  const proxy = new URL(s.urls.proxy!).origin;
-  const op = new URL(s.urls.op!).origin;
+async function toCardPage(page: Page, expectConfirmation: boolean, sb: TestSandbox = s) {
+  const proxy = new URL(sb.urls.proxy!).origin;
+  const op = new URL(sb.urls.op!).origin;
   await page.waitForURL((u) => u.origin === proxy || u.origin === op);
   expect(new URL(page.url()).origin).toBe(expectConfirmation ? proxy : op);
   if (expectConfirmation) {
     expect(await page.locator('h1').innerText()).toBe('マイナンバーカードの連携');
-    await shot(page, 'proxy-link-confirmation.png');
+    if (sb === s) await shot(page, 'proxy-link-confirmation.png');
     await page.getByRole('button', { name: /連携する/ }).click();
     await page.waitForURL(`${op}/**`);
   }
@@ -379,6 +379,49 @@ describe('step-up with My Number Card', () => {
     } finally {
       s.op!.faults = {};
     }
+    await context.close();
+  });
+});
+
+describe('a tenant that turns on Cognito’s native authentication levels (jpki.stepUp.nativeLevels)', () => {
+  let n: TestSandbox;
+  beforeAll(async () => {
+    n = await startTestSandbox((t) => {
+      t.id = 'native';
+      t.domain = { prefix: 'myna-idp-native' };
+      t.signIn.passkey.relyingPartyId = 'myna-idp-native.auth.ap-northeast-1.amazoncognito.com';
+      t.jpki.stepUp = { nativeLevels: { enabled: true, cardLevel: 'Level4', names: { Level4: 'urn:myna-idp:loa:card' } } };
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await n?.close();
+  });
+
+  test('the levels are set at deploy without losing a setting; the API asks for Cognito’s card level, and the card step-up reaches it', async () => {
+    // The custom resource ran against the pool's API: the levels are set, the trigger still runs.
+    const pool = n.cognito.settings.describePool();
+    expect(pool.AcrConfiguration).toEqual({ Level4: { AcrValue: 'urn:myna-idp:loa:card' } });
+    expect((pool.LambdaConfig as Record<string, unknown>).PreTokenGenerationConfig).toBeDefined();
+
+    const { context, page } = await newPerson();
+    await signUp(page, 'ren@example.jp', false, n);
+    expect((await profileClaims(page, n)).acr).toBe('urn:cognito:loa:1');
+    await page.goto(`${n.urls.app}account/address`);
+    await page.getByLabel(/新しい住所/).fill('x');
+    await page.getByRole('button', { name: /変更する/ }).click();
+    expect(await page.locator('.notice').innerText()).toContain('acr_values="urn:myna-idp:loa:card", max_age="300"');
+    await page.getByRole('link', { name: /マイナンバーカードで確認/ }).click();
+    await toCardPage(page, true, n);
+    await page.getByLabel('番号 花子（大阪府大阪市）').check();
+    await page.getByRole('button', { name: '応答する' }).click();
+    await page.waitForURL(`${n.urls.app}account/address`);
+    expect(await page.locator('.ok').innerText()).toContain('本人確認ができました');
+
+    const claims = await profileClaims(page, n);
+    // Cognito's own level (the OP's aal3 mapped to Level4) and the product's claims, side by side.
+    expect(claims.acr).toBe('urn:myna-idp:loa:card');
+    expect(JSON.parse(claims.amr!)).toEqual(['fed']);
+    expect(claims.myna_acr).toBe('aal3');
     await context.close();
   });
 });

@@ -10,6 +10,7 @@ import type { Context } from 'hono';
 import type { JWTPayload } from 'jose';
 import { STAND_IN_CREDENTIALS } from '../local/aws-stand-in';
 import { sigV4Matches } from '../local/sigv4-check';
+import { PoolSettingsError, type PoolSettings } from './pool-settings';
 import type { PoolModel } from './template';
 import type { User, UserStore } from './users';
 
@@ -19,6 +20,7 @@ export interface ApiDeps {
   readonly region: string;
   verifyAccessToken(token: string | undefined): Promise<{ claims: JWTPayload; user: User } | undefined>;
   readonly secrets: ReadonlyMap<string, string>;
+  readonly settings: PoolSettings;
 }
 
 class ApiError extends Error {
@@ -64,6 +66,7 @@ export async function userPoolApi(c: Context, d: ApiDeps): Promise<Response> {
     return answer(200, await handler.run(input, d));
   } catch (e) {
     if (e instanceof ApiError) return answer(e.status, { __type: e.type, message: e.message }, e.type);
+    if (e instanceof PoolSettingsError) return answer(400, { __type: e.type, message: e.message }, e.type);
     return answer(500, { __type: 'InternalErrorException', message: 'The stand-in failed on this request' }, 'InternalErrorException');
   }
 }
@@ -160,6 +163,31 @@ const ACTIONS: Record<string, { iam: boolean; run(input: Record<string, any>, d:
     run(input, d) {
       d.users.delete(adminUser(d, input.Username).username);
       return {};
+    },
+  },
+  // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_DescribeUserPool.html
+  DescribeUserPool: {
+    iam: true,
+    run: (_input, d) => ({ UserPool: d.settings.describePool() }),
+  },
+  // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UpdateUserPool.html
+  UpdateUserPool: {
+    iam: true,
+    run(input, d) {
+      d.settings.updatePool(input);
+      return {};
+    },
+  },
+  DescribeIdentityProvider: {
+    iam: true,
+    run: (input, d) => ({ IdentityProvider: d.settings.describeProvider(String(input.ProviderName ?? '')) }),
+  },
+  UpdateIdentityProvider: {
+    iam: true,
+    run(input, d) {
+      const name = String(input.ProviderName ?? '');
+      d.settings.updateProvider(name, input);
+      return { IdentityProvider: d.settings.describeProvider(name) };
     },
   },
   // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminLinkProviderForUser.html

@@ -21,6 +21,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { userPoolApi } from './api';
 import { codePage, errorPage, LOGIN_CSP, mailboxPage, passkeyAddPage, signInPage, signUpPage, type MailboxMessage } from './pages';
+import { levelOfMethod, levelRank, PoolSettings, type Level } from './pool-settings';
 import { readPoolModel, type AppClientModel, type CfnTemplate, type IdentityProviderModel, type LocalResources, type PoolModel } from './template';
 import { issueTokens, poolSigner, type ClaimOverrides, type Grant, type TokenSigner } from './tokens';
 import { TriggerError, Triggers } from './triggers';
@@ -41,6 +42,8 @@ export interface StandInOptions {
   readonly lambdaEnvironment?: Readonly<Record<string, string>>;
   /** One line per notable event (sign-in, sign-up, federation), never a secret or token. */
   readonly log?: (line: string) => void;
+  /** false: UpdateUserPool accepts AcrConfiguration and forgets it, as a public test in October 2026 found Cognito doing. Default true. */
+  readonly nativeLevelsKept?: boolean;
 }
 
 export interface RunningStandIn {
@@ -52,6 +55,8 @@ export interface RunningStandIn {
   readonly users: UserStore;
   readonly mailbox: readonly MailboxMessage[];
   readonly triggers: Triggers;
+  /** The pool's settings as its API reads them (DescribeUserPool). */
+  readonly settings: PoolSettings;
   close(): Promise<void>;
 }
 
@@ -65,6 +70,8 @@ interface AuthorizeRequest {
   readonly nonce?: string;
   readonly prompt?: string;
   readonly loginHint?: string;
+  /** The native level the app asked for with acr_values (only once native levels are set). */
+  readonly level?: Level;
   readonly created: number;
   /** The browser this sign-in runs in (the value of its binding cookie): pages of another browser cannot continue it. */
   readonly browser: string;
@@ -73,7 +80,7 @@ interface AuthorizeRequest {
   passkeyChallenge?: { challenge: string; username: string };
 }
 
-interface Session { readonly username: string; readonly authTime: number; readonly method: string; readonly expires: number; registrationChallenge?: string }
+interface Session { readonly username: string; readonly authTime: number; readonly method: string; readonly expires: number; readonly level: Level; readonly amr: readonly string[]; registrationChallenge?: string }
 interface AuthorizationCode { readonly grant: Grant; readonly client: AppClientModel; readonly redirectUri: string; readonly codeChallenge?: string; readonly expires: number }
 interface RefreshGrant { readonly grant: Grant; readonly client: AppClientModel; readonly expires: number }
 
@@ -107,7 +114,9 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
   const log = o.log ?? (() => undefined);
   const users = new UserStore(pool);
   const signer: TokenSigner = await poolSigner();
-  const triggers = new Triggers(pool, o.local.region, o.lambdaEnvironment);
+  // What DescribeUserPool and UpdateUserPool read and change; a trigger UpdateUserPool left out stops running.
+  const settings = new PoolSettings(model, o.nativeLevelsKept !== false);
+  const triggers = new Triggers(pool, o.local.region, o.lambdaEnvironment, (name) => settings.hasTrigger(name));
   const mailbox: MailboxMessage[] = [];
   const txs = new Map<string, AuthorizeRequest>();
   const sessions = new Map<string, Session>();
@@ -136,10 +145,12 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
   };
 
   // ---- sessions and codes ----
-  const newSession = (c: Context, user: User, method: string) => {
+  const newSession = (c: Context, user: User, method: string, federatedLevel?: Level) => {
     const sid = random();
     const authTime = Math.floor(Date.now() / 1000);
-    sessions.set(sid, { username: user.username, authTime, method, expires: Date.now() + SESSION_SECONDS * 1000 });
+    const level = federatedLevel ?? levelOfMethod(method);
+    const amr = method.startsWith('federated:') ? ['fed'] : method === 'passkey' ? ['swk'] : method === 'email_otp' ? ['email_otp'] : ['pwd'];
+    sessions.set(sid, { username: user.username, authTime, method, level, amr, expires: Date.now() + SESSION_SECONDS * 1000 });
     setCookie(c, SESSION_COOKIE, sid, { path: '/', httpOnly: true, sameSite: 'Lax', secure: origin.startsWith('https:'), maxAge: SESSION_SECONDS });
     return sessions.get(sid)!;
   };
@@ -152,7 +163,11 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
   const redirectWithCode = (tx: AuthorizeRequest, session: Session) => {
     const code = random();
     codes.set(code, {
-      grant: { username: session.username, clientId: tx.client.id, scopes: tx.scopes, authTime: session.authTime, originJti: randomUUID(), nonce: tx.nonce },
+      grant: {
+        username: session.username, clientId: tx.client.id, scopes: tx.scopes, authTime: session.authTime, originJti: randomUUID(), nonce: tx.nonce,
+        // Native levels: the session's level and methods, in ID and access tokens (kept on refresh).
+        ...(settings.nativeLevels && pool.tier !== 'LITE' ? { acr: settings.levelName(session.level), amr: session.amr } : {}),
+      },
       client: tx.client,
       redirectUri: tx.redirectUri,
       codeChallenge: tx.codeChallenge,
@@ -203,7 +218,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
   const error = (c: Context, err: string, description: string, status = 400) => page(c, errorPage({ poolName: pool.name, error: err, description }), status);
 
   /** After a successful sign-in: post authentication, then the code to the app (or the passkey page). */
-  const completeSignIn = async (c: Context, txId: string, tx: AuthorizeRequest, user: User, method: string) => {
+  const completeSignIn = async (c: Context, txId: string, tx: AuthorizeRequest, user: User, method: string, federatedLevel?: Level) => {
     await triggers.invoke('PostAuthentication', {
       triggerSource: 'PostAuthentication_Authentication',
       userName: user.username,
@@ -211,7 +226,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
       request: { userAttributes: Object.fromEntries(user.attributes), newDeviceUsed: false },
       response: {},
     });
-    const session = newSession(c, user, method);
+    const session = newSession(c, user, method, federatedLevel);
     txs.delete(txId);
     log(`signed in (${method}) for client ${tx.client.name}`);
     return tx.returnTo ?? redirectWithCode(tx, session);
@@ -249,12 +264,15 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     // Cognito passes prompt (all values but none) and login_hint on to an OIDC IdP.
     if (tx.prompt && tx.prompt !== 'none') u.searchParams.set('prompt', tx.prompt);
     if (tx.loginHint) u.searchParams.set('login_hint', tx.loginHint);
+    // Native levels: the requested level as the IdP's acr (AcrMapping).
+    const idpAcr = tx.level ? settings.providerAcrFor(provider.name, tx.level) : undefined;
+    if (idpAcr) u.searchParams.set('acr_values', idpAcr);
     log(`federating to ${provider.name}`);
     return u.toString();
   };
   const jwksByProvider = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
-  async function federatedSignIn(provider: IdentityProviderModel, code: string, tx: AuthorizeRequest): Promise<User> {
+  async function federatedSignIn(provider: IdentityProviderModel, code: string, tx: AuthorizeRequest): Promise<{ user: User; level: Level }> {
     const d = provider.details;
     const tokenResponse = await fetch(d.token_url!, {
       method: 'POST',
@@ -279,6 +297,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     // OIDC Core 5.3.2: the userinfo sub must be the ID token's; the ID token's claims win.
     if (userInfo.sub !== undefined && userInfo.sub !== idToken.sub) throw new OAuthError('invalid_request', 'The identity provider answered userinfo for another subject');
     const claims: Record<string, unknown> = { ...userInfo, ...idToken };
+    const level = settings.levelOfProviderAcr(provider.name, idToken.acr);
     const userId = String(claims[provider.attributeMapping.username ?? 'sub'] ?? idToken.sub);
     const username = `${provider.name}_${userId}`;
 
@@ -308,12 +327,12 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     const { user: existing, linkedTo } = users.byIdentity(provider.name, userId);
     if (linkedTo) {
       users.setAttributes(linkedTo, mapped);
-      return linkedTo;
+      return { user: linkedTo, level };
     }
     if (existing) {
       // Mapped attributes are written again at every sign-in through the IdP.
       users.setAttributes(existing, mapped);
-      return existing;
+      return { user: existing, level };
     }
     await triggers.invoke('PreSignUp', {
       triggerSource: 'PreSignUp_ExternalProvider',
@@ -326,7 +345,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     // makes this first sign-in fail: Cognito reports the entry it now finds.
     if (users.byIdentity(provider.name, userId).linkedTo) throw new OAuthError('invalid_request', `Already found an entry for username ${username}`);
     log(`new federated user from ${provider.name}`);
-    return users.createFederated(provider.name, provider.type, userId, mapped);
+    return { user: users.createFederated(provider.name, provider.type, userId, mapped), level };
   }
 
   // ---- the app ----
@@ -372,7 +391,9 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     const scopes = (q.scope ?? client.allowedOAuthScopes.join(' ')).split(' ').filter(Boolean);
     if (scopes.some((s) => !client.allowedOAuthScopes.includes(s))) return c.redirect(errorRedirect(base, 'invalid_scope'));
     if (q.code_challenge !== undefined && q.code_challenge_method !== 'S256') return c.redirect(errorRedirect(base, 'invalid_request', 'code_challenge_method must be S256'));
-    const tx: AuthorizeRequest = { client, redirectUri: q.redirect_uri, state: q.state, scopes, codeChallenge: q.code_challenge, nonce: q.nonce, prompt: q.prompt, loginHint: q.login_hint, created: Date.now(), browser: browserOf(c) };
+    // acr_values name levels of the pool once native levels are set (Essentials or Plus; ignored otherwise).
+    const level = settings.nativeLevels && pool.tier !== 'LITE' ? settings.requestedLevel(q.acr_values) : undefined;
+    const tx: AuthorizeRequest = { client, redirectUri: q.redirect_uri, state: q.state, scopes, codeChallenge: q.code_challenge, nonce: q.nonce, prompt: q.prompt, loginHint: q.login_hint, ...(level ? { level } : {}), created: Date.now(), browser: browserOf(c) };
     const txId = random();
     txs.set(txId, tx);
     const idpName = q.identity_provider ?? (q.idp_identifier ? model.identityProviders.find((p) => p.identifiers.includes(q.idp_identifier!))?.name : undefined);
@@ -383,9 +404,9 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     }
     const session = currentSession(c);
     // max_age (OIDC Core 3.1.2.1): a session older than it signs in again. [U] for Cognito
-    // without native authentication levels; acr_values are not acted on (levels not emulated).
+    // without native authentication levels. A session below the level asked for signs in again.
     const maxAge = q.max_age !== undefined && /^\d+$/.test(q.max_age) ? Number(q.max_age) : undefined;
-    const fresh = session && (maxAge === undefined || Math.floor(Date.now() / 1000) - session.authTime <= maxAge);
+    const fresh = session && (maxAge === undefined || Math.floor(Date.now() / 1000) - session.authTime <= maxAge) && (!level || levelRank(session.level) >= levelRank(level));
     if (session && fresh && q.prompt !== 'login' && q.prompt !== 'select_account') {
       txs.delete(txId);
       return c.redirect(redirectWithCode(tx, session));
@@ -472,8 +493,9 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     if (q.error) return c.redirect(errorRedirect(tx, q.error, q.error_description ?? q.error));
     if (!q.code) return c.redirect(errorRedirect(tx, 'invalid_request', 'The identity provider returned no code'));
     let user: User;
+    let level: Level;
     try {
-      user = await federatedSignIn(fed.provider, q.code, tx);
+      ({ user, level } = await federatedSignIn(fed.provider, q.code, tx));
     } catch (e) {
       if (e instanceof OAuthError || e instanceof TriggerError) {
         log(`federation failed: ${e.message}`);
@@ -481,7 +503,9 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
       }
       throw e;
     }
-    return c.redirect(await completeSignIn(c, fed.tx, tx, user, `federated:${fed.provider.name}`), 302);
+    // Native levels: a federated sign-in below the level the app asked for is refused.
+    if (tx.level && levelRank(level) < levelRank(tx.level)) return c.redirect(errorRedirect(tx, 'access_denied', 'The identity provider did not authenticate at the requested level'));
+    return c.redirect(await completeSignIn(c, fed.tx, tx, user, `federated:${fed.provider.name}`, level), 302);
   });
 
   // ---- sign-up and confirmation ----
@@ -822,7 +846,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
   app.get('/mailbox.json', (c) => c.json(mailbox));
 
   // The user pool API (AWS JSON 1.1): https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/Welcome.html
-  app.post('/', (c) => userPoolApi(c, { model, users, region: o.local.region, verifyAccessToken, secrets }));
+  app.post('/', (c) => userPoolApi(c, { model, users, region: o.local.region, verifyAccessToken, secrets, settings }));
 
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: o.port ?? 0, hostname: o.host ?? '127.0.0.1' }, () => resolve(s));
@@ -835,6 +859,7 @@ export async function startCognitoStandIn(o: StandInOptions): Promise<RunningSta
     model,
     clients: model.clients.map((c) => ({ name: c.name, id: c.id, ...(secrets.has(c.id) ? { secret: secrets.get(c.id) } : {}) })),
     users,
+    settings,
     mailbox,
     triggers,
     close: async () => {

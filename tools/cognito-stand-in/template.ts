@@ -67,6 +67,8 @@ export interface UserPoolModel {
   /** Trigger name (PreSignUp, PostAuthentication, PreTokenGeneration, InboundFederation…) → function. */
   readonly triggers: Readonly<Record<string, { function: TriggerFunction; version?: string }>>;
   readonly domainPrefix?: string;
+  /** The pool's properties as CloudFormation resolves them (what DescribeUserPool reports). */
+  readonly properties: Readonly<Record<string, any>>;
 }
 
 export interface AppClientModel {
@@ -297,6 +299,7 @@ export function readPoolModel(template: CfnTemplate, local: LocalResources, asse
     allowAdminCreateUserOnly: p.AdminCreateUserConfig?.AllowAdminCreateUserOnly === true,
     triggers,
     domainPrefix: domains[0] ? String(resolver.value(domains[0][1].Properties?.Domain, domains[0][0])) : undefined,
+    properties: p,
   };
 
   const clients = clientsRes.map(([logicalId, r]): AppClientModel => {

@@ -34,6 +34,9 @@ export interface Grant {
   readonly authTime: number;
   readonly originJti: string;
   readonly nonce?: string;
+  /** Native authentication levels (when the pool has them): the session's level and methods. */
+  readonly acr?: string;
+  readonly amr?: readonly string[];
 }
 
 /** Claims a pre token generation trigger may not add, change or suppress (Cognito ignores them). */
@@ -98,6 +101,7 @@ export async function issueTokens(signer: TokenSigner, i: IssueInput): Promise<{
       token_use: 'access',
       scope: scopes.join(' '),
       auth_time: i.grant.authTime,
+      ...(i.grant.acr ? { acr: i.grant.acr, amr: i.grant.amr } : {}),
       exp: now + i.client.validity.accessToken,
       iat: now,
       jti: randomUUID(),
@@ -121,6 +125,7 @@ export async function issueTokens(signer: TokenSigner, i: IssueInput): Promise<{
       event_id: eventId,
       token_use: 'id',
       auth_time: i.grant.authTime,
+      ...(i.grant.acr ? { acr: i.grant.acr, amr: i.grant.amr } : {}),
       exp: now + i.client.validity.idToken,
       iat: now,
       jti: randomUUID(),

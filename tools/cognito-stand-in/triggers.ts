@@ -33,10 +33,16 @@ export interface TriggerEvent {
 export class Triggers {
   private readonly functions = new Map<string, LocalFunction>();
 
-  constructor(private readonly pool: UserPoolModel, private readonly region: string, private readonly extraEnvironment: Readonly<Record<string, string>> = {}) {}
+  constructor(
+    private readonly pool: UserPoolModel,
+    private readonly region: string,
+    private readonly extraEnvironment: Readonly<Record<string, string>> = {},
+    /** Whether the pool's LambdaConfig still names the trigger (UpdateUserPool may have left it out). */
+    private readonly configured: (name: string) => boolean = () => true,
+  ) {}
 
   has(name: string): boolean {
-    return name in this.pool.triggers;
+    return name in this.pool.triggers && this.configured(name);
   }
 
   /** The trigger's function, started on first use; a template synthesized without bundling has no code to run. */
@@ -68,7 +74,7 @@ export class Triggers {
       request: e.request,
       response: e.response,
     };
-    const fn = this.functionOf(name);
+    const fn = this.has(name) ? this.functionOf(name) : undefined;
     if (!fn) return event;
     try {
       const timeoutMs = Math.min(TRIGGER_TIMEOUT_MS, (this.pool.triggers[name]?.function.timeoutSeconds ?? 5) * 1000);

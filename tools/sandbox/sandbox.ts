@@ -11,6 +11,7 @@ import { App } from 'aws-cdk-lib';
 import { parseProxyConfig, type ProxyConfig } from '../../lambdas/federation-proxy/config';
 import { buildApp } from '../../lib/app';
 import type { LoadedTenant } from '../../lib/config/loader';
+import { nativeLevelAcr } from '../../lib/config/jpki';
 import { createSampleApp } from '../../examples/sample-app/app';
 import { serveSampleApp } from '../../examples/sample-app/serve';
 import { AwsJsonClient } from '../../lambdas/shared/aws-json';
@@ -173,7 +174,8 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
       issuer: pool.issuer,
       providerName: tenant.jpki?.providerName ?? 'DigitalAuthApp',
     });
-    await runDeployTimeResources(template, resources, assemblyDir, awsEnvironment);
+    // The pool's own API (native levels) is the stand-in's.
+    await runDeployTimeResources(template, resources, assemblyDir, { ...awsEnvironment, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.origin });
     const client = cognito.clients.find((c) => c.name === clientName)!;
     const logoutUri = ((chosen.Properties!.LogoutURLs ?? []) as string[]).find((u) => isLocal(new URL(u)));
     const sampleApp = await createSampleApp({
@@ -193,6 +195,7 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
               authTimeClaim: tenant.jpki.stepUp.claims.authTime,
               sessionTimeClaim: tenant.jpki.stepUp.claims.sessionTime,
               sessionBindingSeconds: tenant.jpki.stepUp.sessionBindingSeconds,
+              ...(tenant.jpki.stepUp.nativeLevels.enabled ? { nativeLevels: { acrValues: [nativeLevelAcr(tenant.jpki.stepUp.nativeLevels)] } } : {}),
             },
             linkIntentUrl: `${proxy.origin}/link-intent`,
           }
@@ -230,13 +233,14 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
 }
 
 /**
- * Runs the template's custom resources of this product (Custom::VerifiedClaimsPolicy) as
+ * Runs the template's custom resources of this product (Custom::VerifiedClaimsPolicy,
+ * Custom::NativeAuthenticationLevels) as
  * CloudFormation would at deploy time: the real bundled handler with a Create event and the
  * resolved properties, against the local AWS stand-in.
  */
 async function runDeployTimeResources(template: CfnTemplate, resources: LocalResources, assemblyDir: string, environment: Record<string, string>) {
   for (const [id, r] of Object.entries(template.Resources)) {
-    if (r.Type !== 'Custom::VerifiedClaimsPolicy') continue;
+    if (r.Type !== 'Custom::VerifiedClaimsPolicy' && r.Type !== 'Custom::NativeAuthenticationLevels') continue;
     // ServiceToken → the Provider framework's function → the handler it invokes (USER_ON_EVENT_FUNCTION_ARN).
     const framework = (r.Properties?.ServiceToken as { 'Fn::GetAtt'?: [string] })?.['Fn::GetAtt']?.[0];
     const frameworkEnv = (template.Resources[framework ?? '']?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;

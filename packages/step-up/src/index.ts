@@ -37,6 +37,12 @@ export interface AuthenticationRequirement {
   readonly sessionTimeClaim?: string;
   /** Default: 10. */
   readonly sessionBindingSeconds?: number;
+  /**
+   * Also accepted: Cognito's own authentication level (its `acr`, which no trigger can set, with
+   * the session's `auth_time` for maxAgeSeconds), when the tenant uses Cognito's native levels.
+   * Challenges then carry these values as acr_values, the ones Cognito understands.
+   */
+  readonly nativeLevels?: { readonly acrValues: readonly string[] };
   readonly now?: () => number;
 }
 
@@ -56,7 +62,7 @@ function checked(r: AuthenticationRequirement): AuthenticationRequirement {
   count('maxAgeSeconds', r.maxAgeSeconds);
   count('leewaySeconds', r.leewaySeconds);
   count('sessionBindingSeconds', r.sessionBindingSeconds);
-  for (const a of r.acrValues ?? []) if (!ACR_VALUE.test(a)) throw new TypeError(`acr value ${JSON.stringify(a)} has a space, a quote, a backslash or a control character`);
+  for (const a of [...(r.acrValues ?? []), ...(r.nativeLevels?.acrValues ?? [])]) if (!ACR_VALUE.test(a)) throw new TypeError(`acr value ${JSON.stringify(a)} has a space, a quote, a backslash or a control character`);
   return r;
 }
 
@@ -65,7 +71,8 @@ function challenge(error: 'invalid_token' | 'insufficient_user_authentication' |
   const params = error ? [`error=${quoted(error)}`, `error_description=${quoted(description)}`] : [];
   // RFC 9470 section 3: acr_values and max_age belong to insufficient_user_authentication.
   if (error === 'insufficient_user_authentication') {
-    if (r?.acrValues?.length) params.push(`acr_values=${quoted(r.acrValues.join(' '))}`);
+    const acrValues = r?.nativeLevels?.acrValues.length ? r.nativeLevels.acrValues : r?.acrValues;
+    if (acrValues?.length) params.push(`acr_values=${quoted(acrValues.join(' '))}`);
     if (r?.maxAgeSeconds !== undefined) params.push(`max_age=${quoted(String(r.maxAgeSeconds))}`);
   }
   return {
@@ -91,6 +98,11 @@ export async function requireAuthentication(verifier: TokenVerifier, authorizati
   }
   const now = Math.floor((r.now?.() ?? Date.now()) / 1000);
   const leeway = r.leewaySeconds ?? 30;
+  const recent = (at: unknown) => r.maxAgeSeconds === undefined || (typeof at === 'number' && at <= now + leeway && now - at <= r.maxAgeSeconds + leeway);
+  // Cognito's native level: its acr is the session's own (Cognito sets it; a trigger cannot).
+  if (r.nativeLevels?.acrValues.length && typeof claims.acr === 'string' && r.nativeLevels.acrValues.includes(claims.acr) && recent(claims.auth_time)) {
+    return { ok: true, claims };
+  }
   const acr = claims[r.acrClaim ?? 'acr'];
   if (r.acrValues?.length && (typeof acr !== 'string' || !r.acrValues.includes(acr))) {
     return challenge('insufficient_user_authentication', 'a different authentication level is required', r);
@@ -107,11 +119,8 @@ export async function requireAuthentication(verifier: TokenVerifier, authorizati
       return challenge('insufficient_user_authentication', 'the authentication level was not reached in this session', r);
     }
   }
-  if (r.maxAgeSeconds !== undefined) {
-    const at = claims[r.authTimeClaim ?? 'auth_time'];
-    if (typeof at !== 'number' || at > now + leeway || now - at > r.maxAgeSeconds + leeway) {
-      return challenge('insufficient_user_authentication', 'a more recent authentication is required', r);
-    }
+  if (!recent(claims[r.authTimeClaim ?? 'auth_time'])) {
+    return challenge('insufficient_user_authentication', 'a more recent authentication is required', r);
   }
   return { ok: true, claims };
 }

@@ -1,0 +1,164 @@
+/**
+ * Cognito's native authentication levels for a tenant that turns them on
+ * (`jpki.stepUp.nativeLevels`): the pool's level names (`AcrConfiguration`) and the mapping of
+ * the card's identity provider's acr to a level (`AcrMapping`). CloudFormation has neither
+ * property (docs/cognito-step-up-facts.md §6), so a custom resource sets them.
+ *
+ * UpdateUserPool sets every setting it is not given to its default ("construct this API request
+ * to pass the existing configuration of your user pool, modified to include the changes that you
+ * want to make", UpdateUserPool in the API reference), so the request is the pool's own
+ * DescribeUserPool answer, field by field, with the levels added. Afterwards the pool is read
+ * again: if Cognito did not keep the levels (a public test in October 2026 found it did not) or
+ * changed anything else, the deploy fails with a message that says so, rather than a tenant
+ * believing in levels its tokens never carry.
+ */
+import { AwsCallError, type AwsJsonClient } from '../shared/aws-json';
+
+export type Level = 'Level1' | 'Level2' | 'Level3' | 'Level4';
+
+export interface NativeLevelsSettings {
+  readonly userPoolId: string;
+  readonly providerName: string;
+  /** Custom level names (Level → acr value); a level not named keeps Cognito's urn:cognito:loa:N. */
+  readonly levelNames: Partial<Record<Level, string>>;
+  /** The identity provider's acr for each level (the card's acr → the level it counts as). */
+  readonly acrMapping: Partial<Record<Level, string>>;
+}
+
+export class NativeLevelsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NativeLevelsError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+/** The fields of UpdateUserPool that DescribeUserPool returns under the same name (API reference, SDK 3.1169). */
+const UPDATABLE = [
+  'Policies',
+  'DeletionProtection',
+  'LambdaConfig',
+  'AutoVerifiedAttributes',
+  'SmsVerificationMessage',
+  'EmailVerificationMessage',
+  'EmailVerificationSubject',
+  'VerificationMessageTemplate',
+  'SmsAuthenticationMessage',
+  'UserAttributeUpdateSettings',
+  'MfaConfiguration',
+  'DeviceConfiguration',
+  'EmailConfiguration',
+  'SmsConfiguration',
+  'UserPoolTags',
+  'AdminCreateUserConfig',
+  'UserPoolAddOns',
+  'DcrConfiguration',
+  'AccountRecoverySetting',
+  'UserPoolTier',
+  'KeyConfiguration',
+  'IssuerConfiguration',
+] as const;
+
+/** ProviderDetails keys DescribeIdentityProvider adds that a create or update request does not take. */
+const DESCRIBE_ONLY_DETAILS = new Set(['attributes_url_add_attributes']);
+
+const target = (action: string) => `AWSCognitoIdentityProviderService.${action}`;
+
+/** UpdateUserPool's request that keeps every setting of `pool` and sets the level names (none: Cognito's defaults). */
+export function updateRequestOf(pool: Json, userPoolId: string, levelNames: Partial<Record<Level, string>> | undefined): Json {
+  const request: Json = { UserPoolId: userPoolId };
+  for (const key of UPDATABLE) if (pool[key] !== undefined) request[key] = pool[key];
+  if (typeof pool.Name === 'string') request.PoolName = pool.Name;
+  // "When you set TemporaryPasswordValidityDays for a user pool, you can no longer set a value
+  // for the legacy UnusedAccountValidityDays" (PasswordPolicyType): Describe may return both.
+  const temporary = (pool.Policies as { PasswordPolicy?: { TemporaryPasswordValidityDays?: number } } | undefined)?.PasswordPolicy?.TemporaryPasswordValidityDays;
+  const admin = request.AdminCreateUserConfig as Json | undefined;
+  if (admin && temporary !== undefined && 'UnusedAccountValidityDays' in admin) {
+    const { UnusedAccountValidityDays: _legacy, ...rest } = admin;
+    request.AdminCreateUserConfig = rest;
+  }
+  const names = Object.entries(levelNames ?? {}).filter(([, v]) => v);
+  if (names.length) request.AcrConfiguration = Object.fromEntries(names.map(([level, value]) => [level, { AcrValue: value }]));
+  return request;
+}
+
+/** A deep comparison that ignores the order of object keys. */
+const same = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Json)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Json)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => same((a as Json)[k], (b as Json)[k]));
+};
+
+async function describePool(cognito: AwsJsonClient, userPoolId: string): Promise<Json> {
+  const r = await cognito.call<{ UserPool?: Json }>(target('DescribeUserPool'), { UserPoolId: userPoolId });
+  if (!r.UserPool) throw new NativeLevelsError(`DescribeUserPool returned no user pool for ${userPoolId}`);
+  return r.UserPool;
+}
+
+async function describeProvider(cognito: AwsJsonClient, userPoolId: string, providerName: string): Promise<Json> {
+  const r = await cognito.call<{ IdentityProvider?: Json }>(target('DescribeIdentityProvider'), { UserPoolId: userPoolId, ProviderName: providerName });
+  if (!r.IdentityProvider) throw new NativeLevelsError(`DescribeIdentityProvider returned nothing for ${providerName}`);
+  return r.IdentityProvider;
+}
+
+/** Sets the pool's level names, keeping every other setting; checks that Cognito kept them. */
+async function setLevelNames(cognito: AwsJsonClient, userPoolId: string, levelNames: Partial<Record<Level, string>> | undefined): Promise<void> {
+  const before = await describePool(cognito, userPoolId);
+  const request = updateRequestOf(before, userPoolId, levelNames);
+  await cognito.call(target('UpdateUserPool'), request);
+  const after = await describePool(cognito, userPoolId);
+  const changed = UPDATABLE.filter((k) => !same(before[k], after[k]));
+  if (changed.length) throw new NativeLevelsError(`UpdateUserPool changed settings it was given unchanged: ${changed.join(', ')}. Check the user pool ${userPoolId} and redeploy.`);
+  if (!same(request.AcrConfiguration, after.AcrConfiguration)) {
+    throw new NativeLevelsError(
+      `Cognito did not keep AcrConfiguration on user pool ${userPoolId} (DescribeUserPool reads it back ${after.AcrConfiguration === undefined ? 'empty' : 'different'}): its native authentication levels are not available to this pool. Set jpki.stepUp.nativeLevels.enabled to false; step-up with the product's own claims works without them.`,
+    );
+  }
+}
+
+/** Sets the identity provider's AcrMapping; any other setting Cognito changed on the way is put back. */
+async function setAcrMapping(cognito: AwsJsonClient, userPoolId: string, providerName: string, acrMapping: Partial<Record<Level, string>>): Promise<void> {
+  const before = await describeProvider(cognito, userPoolId, providerName);
+  await cognito.call(target('UpdateIdentityProvider'), { UserPoolId: userPoolId, ProviderName: providerName, AcrMapping: acrMapping });
+  let after = await describeProvider(cognito, userPoolId, providerName);
+  const kept = ['ProviderDetails', 'AttributeMapping', 'IdpIdentifiers'] as const;
+  // Whether an update without ProviderDetails keeps them is not documented: if not, they are put back.
+  if (kept.some((k) => !same(before[k], after[k]))) {
+    const details = Object.fromEntries(Object.entries((before.ProviderDetails ?? {}) as Record<string, string>).filter(([k]) => !DESCRIBE_ONLY_DETAILS.has(k)));
+    await cognito.call(target('UpdateIdentityProvider'), {
+      UserPoolId: userPoolId,
+      ProviderName: providerName,
+      ProviderDetails: details,
+      AttributeMapping: before.AttributeMapping ?? {},
+      IdpIdentifiers: before.IdpIdentifiers ?? [],
+      AcrMapping: acrMapping,
+    });
+    after = await describeProvider(cognito, userPoolId, providerName);
+    const still = kept.filter((k) => !same(before[k], after[k]));
+    if (still.length) throw new NativeLevelsError(`UpdateIdentityProvider changed ${still.join(', ')} of ${providerName} and they could not be put back: check the identity provider and redeploy.`);
+  }
+  if (!same(acrMapping, after.AcrMapping ?? {})) {
+    throw new NativeLevelsError(`Cognito did not keep AcrMapping on the identity provider ${providerName}: its native authentication levels are not available to this pool. Set jpki.stepUp.nativeLevels.enabled to false.`);
+  }
+}
+
+/** Create and Update: the level names and the mapping, as the tenant file says. */
+export async function applyNativeLevels(cognito: AwsJsonClient, s: NativeLevelsSettings): Promise<void> {
+  await setLevelNames(cognito, s.userPoolId, s.levelNames);
+  await setAcrMapping(cognito, s.userPoolId, s.providerName, s.acrMapping);
+}
+
+/** Delete (the tenant turned them off, or the stack goes): Cognito's default names, no mapping. A pool already gone is fine. */
+export async function removeNativeLevels(cognito: AwsJsonClient, s: Pick<NativeLevelsSettings, 'userPoolId' | 'providerName'>): Promise<void> {
+  try {
+    const pool = await describePool(cognito, s.userPoolId);
+    await cognito.call(target('UpdateUserPool'), updateRequestOf(pool, s.userPoolId, undefined));
+    await cognito.call(target('UpdateIdentityProvider'), { UserPoolId: s.userPoolId, ProviderName: s.providerName, AcrMapping: {} });
+  } catch (e) {
+    if (e instanceof AwsCallError && e.type === 'ResourceNotFoundException') return;
+    throw e;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Custom resource (CDK Provider framework): Cognito's native authentication levels for the
+ * tenant's pool and the card's identity provider (apply.ts). Deploy-time only. `Revision`
+ * changes with every change of the pool or the identity provider in the template, so the
+ * levels are set again after CloudFormation has updated either (its update would drop them).
+ */
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
+import { applyNativeLevels, removeNativeLevels, type Level } from './apply';
+
+interface Properties {
+  UserPoolId: string;
+  ProviderName: string;
+  /** JSON: Level → acr value. */
+  LevelNames: string;
+  /** JSON: Level → the identity provider's acr. */
+  AcrMapping: string;
+  Revision: string;
+}
+
+export async function handler(event: CloudFormationCustomResourceEvent): Promise<{ PhysicalResourceId: string }> {
+  const p = event.ResourceProperties as unknown as Properties;
+  const cognito = new AwsJsonClient({ service: 'cognito-idp', region: process.env.AWS_REGION ?? '', credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, timeoutMs: 10_000 });
+  const id = `${p.UserPoolId}/native-levels`;
+  if (event.RequestType === 'Delete') {
+    await removeNativeLevels(cognito, { userPoolId: p.UserPoolId, providerName: p.ProviderName });
+  } else {
+    await applyNativeLevels(cognito, {
+      userPoolId: p.UserPoolId,
+      providerName: p.ProviderName,
+      levelNames: JSON.parse(p.LevelNames) as Partial<Record<Level, string>>,
+      acrMapping: JSON.parse(p.AcrMapping) as Partial<Record<Level, string>>,
+    });
+  }
+  return { PhysicalResourceId: id };
+}
