@@ -112,10 +112,18 @@ export async function createSampleApp(config: SampleAppConfig) {
     setCookie(c, 'sample_session', id, { path: '/', httpOnly: true, sameSite: 'Lax', secure: config.appOrigin.startsWith('https:') });
   };
 
-  /** A login_hint from the proxy that ties the next card sign-in to the signed-in user. */
-  const linkHint = async (s: Session): Promise<string> => {
+  /**
+   * A login_hint from the proxy that ties the next card sign-in to the signed-in user; with
+   * `merge`, the card's own account (a card sign-up) is moved into this user, once the person
+   * confirms it at the proxy.
+   */
+  const linkHint = async (s: Session, merge = false): Promise<string> => {
     if (!config.linkIntentUrl || !s.accessToken) throw new Error('linking My Number Card is not configured for this app (linkIntentUrl)');
-    const res = await fetch(config.linkIntentUrl, { method: 'POST', headers: { authorization: `Bearer ${s.accessToken}` } });
+    const res = await fetch(config.linkIntentUrl, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.accessToken}`, ...(merge ? { 'content-type': 'application/json' } : {}) },
+      ...(merge ? { body: JSON.stringify({ merge_card_account: true }) } : {}),
+    });
     const body = (await res.json().catch(() => ({}))) as { login_hint?: string; error_description?: string };
     if (!res.ok || !body.login_hint) throw new Error(`the card cannot be linked to this account: ${body.error_description ?? res.status}`);
     return body.login_hint;
@@ -171,10 +179,11 @@ export async function createSampleApp(config: SampleAppConfig) {
         '<p><a class="button" href="/profile">プロフィールとトークン / Profile and token claims</a></p>' +
         '<p><a class="button" href="/account/address">住所変更（本人確認が必要） / Change address (needs verification)</a></p>' +
         // A user of the card's own account (signed up with the card) is a user of an identity
-        // provider: Cognito keeps passkeys and links for pool users only.
+        // provider: Cognito keeps passkeys and links for pool users only. The nearest: an
+        // account of the pool, into which the card's account is moved.
         (String(s.claims['cognito:username'] ?? '').startsWith(`${cardProvider}_`)
-          ? '<p class="notice">マイナンバーカードで作成したアカウントです。<span class="en">This account was created with My Number Card.</span></p>'
-          : `<p><a class="button secondary" href="${esc(passkeys.toString())}">パスキーを登録 / Add a passkey</a> <a class="button secondary" href="/auth/card?link=1">マイナンバーカードを連携 / Link My Number Card</a></p>`),
+          ? '<p class="notice">マイナンバーカードで作成したアカウントです。パスキーでサインインするには、サインアウトしてメールアドレスでアカウントを作成し、そのアカウントで「カードのアカウントを移す」を選んでください。<span class="en">This account was created with My Number Card. To sign in with a passkey, sign out, create an account with your email address, and choose “Move my card account” there.</span></p>'
+          : `<p><a class="button secondary" href="${esc(passkeys.toString())}">パスキーを登録 / Add a passkey</a> <a class="button secondary" href="/auth/card?link=1">マイナンバーカードを連携 / Link My Number Card</a> <a class="button secondary" href="/auth/card?link=1&amp;merge=1">カードのアカウントを移す / Move my card account</a></p>`),
     );
   });
 
@@ -184,7 +193,7 @@ export async function createSampleApp(config: SampleAppConfig) {
     // Link the card to the signed-in user: the proxy links it (or refuses) before Cognito sees it.
     const s = sessionOf(c);
     if (!s?.claims) return c.redirect('/auth/login');
-    return signIn(c, '/profile', { identity_provider: cardProvider, login_hint: await linkHint(s) }, undefined, String(s.claims.sub));
+    return signIn(c, '/profile', { identity_provider: cardProvider, login_hint: await linkHint(s, c.req.query('merge') === '1') }, undefined, String(s.claims.sub));
   });
 
   app.get('/auth/callback', async (c) => {

@@ -80,7 +80,7 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
         // The OP's URL travels sealed (never a URL the form could choose) and only with this
         // browser's transaction (the same OP state), so the page is no redirector and no CSRF target.
         const go = await deps.sealer.seal('link', { l: r.location, s: r.confirmLink.state }, 600);
-        return html(linkConfirmPageHtml(r.confirmLink.account, go), 200, { 'content-security-policy': LINK_PAGE_CSP, 'cache-control': 'no-store', 'set-cookie': cookie });
+        return html(linkConfirmPageHtml(r.confirmLink.account, go, r.confirmLink.merge), 200, { 'content-security-policy': LINK_PAGE_CSP, 'cache-control': 'no-store', 'set-cookie': cookie });
       }
       return redirect(r.location, {}, [cookie]);
     } catch (e) {
@@ -200,8 +200,11 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
         { 'www-authenticate': 'Bearer error="invalid_token"', 'cache-control': 'no-store' },
       );
     }
+    // The app may ask to move the person's card account (a card sign-up) into this user: JSON
+    // {"merge_card_account": true} or the same form field. Only then is such an account moved.
+    const merge = await mergeRequested(req);
     // Short-lived and used once (consumed at /token).
-    const hint = `${LINK_HINT_PREFIX}${await deps.sealer.seal('link', { u: user.username, m: user.account, j: randomToken() }, 120)}`;
+    const hint = `${LINK_HINT_PREFIX}${await deps.sealer.seal('link', { u: user.username, m: user.account, j: randomToken(), ...(merge ? { g: 1 } : {}) }, 120)}`;
     return json({ login_hint: hint, expires_in: 120 }, 200, { 'cache-control': 'no-store' });
   };
 
@@ -260,4 +263,18 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       return json({ error: 'server_error', error_description: 'the sign-in could not be completed' }, 500);
     },
   });
+}
+
+/** Whether a /link-intent body asks to move the card's own account into the user (JSON or form; anything else: no). */
+async function mergeRequested(req: HttpRequest): Promise<boolean> {
+  const text = (await req.text().catch(() => '')).slice(0, 1024);
+  if (!text) return false;
+  if ((req.header('content-type') ?? '').startsWith('application/json')) {
+    try {
+      return (JSON.parse(text) as { merge_card_account?: unknown })?.merge_card_account === true;
+    } catch {
+      return false;
+    }
+  }
+  return new URLSearchParams(text).get('merge_card_account') === 'true';
 }

@@ -20,6 +20,7 @@ export interface SealedCode {
   /** The pool user to link the card to, and the link request's id. */
   lk?: string;
   lj?: string;
+  lg?: 1;
   /** The sign-in's correlation id (security events). */
   x?: string;
 }
@@ -78,7 +79,7 @@ export async function finishAuthorization(
 
   const code = query.get('code');
   if (!code || code.length > 2048 || !/^[\x21-\x7e]+$/.test(code)) throw new CallbackError('code is missing or malformed', 'code_missing');
-  const sealedCode: SealedCode = { c: code, v: tx.v, n: tx.n, ...(tx.cn ? { cn: tx.cn } : {}), ...(tx.lk ? { lk: tx.lk, lj: tx.lj } : {}), ...(tx.x ? { x: tx.x } : {}) };
+  const sealedCode: SealedCode = { c: code, v: tx.v, n: tx.n, ...(tx.cn ? { cn: tx.cn } : {}), ...(tx.lk ? { lk: tx.lk, lj: tx.lj, ...(tx.lg ? { lg: tx.lg } : {}) } : {}), ...(tx.x ? { x: tx.x } : {}) };
   back.searchParams.set('code', await deps.sealer.seal('code', { ...sealedCode }, config.lifetimes.code));
   return { location: back.toString(), cookieName, correlationId: tx.x };
 }

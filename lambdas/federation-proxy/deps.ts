@@ -45,4 +45,6 @@ export interface AccountLinking {
   userExists(username: string): Promise<boolean>;
   /** AdminLinkProviderForUser: the card subject `sub` becomes an identity of the native user `username`. */
   link(username: string, sub: string): Promise<void>;
+  /** AdminDeleteUser of the card's own user (`<provider>_<sub>`), so its identity can be linked (a merge the person confirmed). */
+  deleteCardUser(sub: string): Promise<void>;
 }

@@ -61,7 +61,7 @@ export async function exchangeCode(
   form: URLSearchParams,
   op: OpClient,
   opKeys: JWTVerifyGetKey,
-): Promise<{ body: Record<string, unknown>; correlationId?: string; link?: 'linked' | 'already_linked' }> {
+): Promise<{ body: Record<string, unknown>; correlationId?: string; link?: 'linked' | 'already_linked' | 'merged' }> {
   const { config } = deps;
   // Client authentication first (RFC 6749 section 2.3.1, client_secret_post).
   const clientId = single(form, 'client_id', 255);
@@ -103,7 +103,7 @@ export async function exchangeCode(
 }
 
 /** The code's redemption at the OP, the checks of its answer, the record and the link, and Cognito's tokens. */
-async function redeem(deps: FederationProxyDeps, origin: string, sealed: SealedCode, op: OpClient, opKeys: JWTVerifyGetKey): Promise<{ body: Record<string, unknown>; link?: 'linked' | 'already_linked' }> {
+async function redeem(deps: FederationProxyDeps, origin: string, sealed: SealedCode, op: OpClient, opKeys: JWTVerifyGetKey): Promise<{ body: Record<string, unknown>; link?: 'linked' | 'already_linked' | 'merged' }> {
   const { config } = deps;
 
   // Redeem at the OP (never retried: a code is single-use).
@@ -168,7 +168,7 @@ async function redeem(deps: FederationProxyDeps, origin: string, sealed: SealedC
       throw new TokenStepError('temporarily_unavailable', 'the card authentication could not be recorded', 'token.record_failed', 'record_unavailable', undefined, 503);
     }
   }
-  const link = sealed.lk ? await linkCard(deps, sealed.lk, sealed.lj ?? '', sub) : undefined;
+  const link = sealed.lk ? await linkCard(deps, sealed.lk, sealed.lj ?? '', sub, sealed.lg === 1) : undefined;
 
   const info: SealedUserinfo = {
     sub,
@@ -200,7 +200,7 @@ async function redeem(deps: FederationProxyDeps, origin: string, sealed: SealedC
  * user of its own, a user who has another card. The link is reserved in the card records first
  * (conditional writes), then made in the user pool, and the reservation is undone if that fails.
  */
-async function linkCard(deps: FederationProxyDeps, username: string, requestId: string, sub: string): Promise<'linked' | 'already_linked'> {
+async function linkCard(deps: FederationProxyDeps, username: string, requestId: string, sub: string, merge: boolean): Promise<'linked' | 'already_linked' | 'merged'> {
   const { linking, cards } = deps;
   const refuse = (description: string, reason: string) => new TokenStepError('invalid_grant', description, 'token.link_refused', reason);
   if (!linking || !cards) throw refuse('linking is not available', 'linking_unavailable');
@@ -216,7 +216,9 @@ async function linkCard(deps: FederationProxyDeps, username: string, requestId: 
   if (card?.linkedUser === username && otherCard === sub) return 'already_linked';
   if (card?.linkedUser) throw refuse('the card is linked to another account', 'linked_to_another_user');
   if (otherCard && otherCard !== sub) throw refuse('another card is linked to this account', 'user_has_another_card');
-  if (ownUser) throw refuse('the card has an account of its own', 'card_has_own_user');
+  // A card sign-up's own account is moved only when the app asked for it and the person
+  // confirmed it on the proxy's page, after this fresh card authentication.
+  if (ownUser && !merge) throw refuse('the card has an account of its own (the app may ask to move it into this account)', 'card_has_own_user');
   try {
     await cards.putLink(username, sub);
   } catch (e) {
@@ -224,10 +226,12 @@ async function linkCard(deps: FederationProxyDeps, username: string, requestId: 
     throw unavailable();
   }
   try {
+    // Cognito links only an identity that has no user: the card's own user goes first.
+    if (ownUser) await linking.deleteCardUser(sub);
     await linking.link(username, sub);
   } catch {
     await cards.removeLink(username, sub).catch(() => undefined);
     throw unavailable();
   }
-  return 'linked';
+  return ownUser ? 'merged' : 'linked';
 }

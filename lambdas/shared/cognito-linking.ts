@@ -42,6 +42,9 @@ export function cognitoLinking(o: CognitoLinkingOptions): AccountLinking {
         throw e;
       }
     },
+    async deleteCardUser(sub) {
+      await o.cognito.call(target('AdminDeleteUser'), { UserPoolId: o.userPoolId, Username: `${o.providerName}_${sub}` });
+    },
     async link(username, sub) {
       await o.cognito.call(target('AdminLinkProviderForUser'), {
         UserPoolId: o.userPoolId,

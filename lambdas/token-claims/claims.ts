@@ -36,14 +36,34 @@ export interface PreTokenEvent {
 
 export const SUPPRESSED = ['custom:jpki_verified_at', 'custom:jpki_acr', 'custom:jpki_issuer', 'custom:jpki_attestation'];
 
-/** The card subject of this pool user: its own (a federated user of the card) or the one linked to it. */
+/**
+ * The card subject of this pool user: its own (a federated user of the card) or the one linked
+ * to it. The user's `identities` attribute, which Cognito keeps and no one can write, names a
+ * linked card directly; where the event has it, no read of the link record is needed, and a card
+ * unlinked in the pool (AdminDisableProviderForUser) stops counting at once. Where the event has
+ * no `identities` (whether Cognito always sends it is not documented), the link record decides.
+ */
 export function cardSubjectOf(event: PreTokenEvent, config: TokenClaimsConfig, linkedSub: () => Promise<string | undefined>): Promise<string | undefined> {
   const prefix = `${config.providerName}_`;
+  const attributes = event.request.userAttributes;
   // Only a user Cognito created for the identity provider has such a name and this status.
-  if (event.userName.startsWith(prefix) && event.request.userAttributes['cognito:user_status'] === 'EXTERNAL_PROVIDER') {
+  if (event.userName.startsWith(prefix) && attributes['cognito:user_status'] === 'EXTERNAL_PROVIDER') {
     return Promise.resolve(event.userName.slice(prefix.length));
   }
+  const identities = identitiesOf(attributes.identities);
+  if (identities) return Promise.resolve(identities.find((i) => i.providerName === config.providerName && typeof i.userId === 'string' && i.userId !== '')?.userId);
   return linkedSub();
+}
+
+/** The `identities` attribute (a JSON array of linked identities), or undefined when absent or not that. */
+function identitiesOf(value: string | undefined): Array<{ providerName?: unknown; userId?: string }> | undefined {
+  if (!value) return undefined;
+  try {
+    const list = JSON.parse(value) as unknown;
+    return Array.isArray(list) ? (list.filter((i) => i && typeof i === 'object') as Array<{ providerName?: unknown; userId?: string }>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -36,7 +36,12 @@ const nativeLevelsSchema = z
       .describe('Also use Cognito’s native authentication levels: the pool’s AcrConfiguration and the identity provider’s AcrMapping are set at deploy (a custom resource; CloudFormation has neither), and APIs accept Cognito’s acr for the card level. UNCONFIRMED that Cognito applies them (a public test in October 2026 found it did not): the deploy fails with a clear message if Cognito does not keep them. Needs plan essentials or plus.'),
     cardLevel: z.enum(LEVELS).default('Level4').describe('The Cognito level a card authentication counts as (the OP’s acr is mapped to it). Other sign-in methods reach their own fixed levels (Level4 is also password with TOTP), so an API that needs the card itself keeps to the product’s claims.'),
     names: z
-      .strictObject({ Level1: levelName.optional(), Level2: levelName.optional(), Level3: levelName.optional(), Level4: levelName.optional() })
+      .strictObject({
+        Level1: levelName.optional().describe('acr name of Level1 (password). Default urn:cognito:loa:1.'),
+        Level2: levelName.optional().describe('acr name of Level2 (one email or SMS code). Default urn:cognito:loa:2.'),
+        Level3: levelName.optional().describe('acr name of Level3 (a passkey, or password with an email or SMS code). Default urn:cognito:loa:3.'),
+        Level4: levelName.optional().describe('acr name of Level4 (password with TOTP). Default urn:cognito:loa:4.'),
+      })
       .default({})
       .describe('Custom acr names of the levels (AcrConfiguration). A level not named keeps Cognito’s urn:cognito:loa:N.'),
   })

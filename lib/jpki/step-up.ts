@@ -89,7 +89,7 @@ export class JpkiStepUp extends Construct {
       }),
     );
     this.key.grantEncryptDecrypt(props.proxyRole);
-    props.proxyRole.addToPolicy(new iam.PolicyStatement({ actions: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminLinkProviderForUser'], resources: [userPool.userPoolArn] }));
+    props.proxyRole.addToPolicy(new iam.PolicyStatement({ actions: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminLinkProviderForUser', 'cognito-idp:AdminDeleteUser'], resources: [userPool.userPoolArn] }));
     props.proxy.addEnvironment('CARD_RECORDS_TABLE', this.table.tableName);
     props.proxy.addEnvironment('USER_POOL_ID', userPool.userPoolId);
 

@@ -383,6 +383,70 @@ describe('step-up with My Number Card', () => {
   });
 });
 
+test('a person who signed up with the card moves that account into a pool account, then signs in with a passkey as the same user, card and verified claims included', async () => {
+  const person = '認証 みらい（沖縄県那覇市・性別その他）';
+  const { context, page } = await newPerson();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true } });
+  // 1. Sign-up with the card: the card's own account, which Cognito gives no passkey.
+  await toOpPage(page);
+  await page.getByLabel(person).check();
+  await page.getByRole('button', { name: '応答する' }).click();
+  await page.waitForURL(s.urls.app);
+  const cardAccount = (await profileClaims(page))['cognito:username']!;
+  expect(cardAccount).toMatch(/^DigitalAuthApp_/);
+  await page.goto(s.urls.app);
+  expect(await page.locator('.notice').innerText()).toContain('カードのアカウントを移す');
+  await signOut(page);
+
+  // 2. An account of the pool (email, mailed code), then "move my card account" into it.
+  await signUp(page, 'mirai@example.jp');
+  const pooled = await profileClaims(page);
+  await page.goto(s.urls.app);
+  await page.getByRole('link', { name: /カードのアカウントを移す/ }).click();
+  await page.waitForURL(`${new URL(s.urls.proxy!).origin}/**`);
+  expect(await page.locator('body').innerText()).toContain('このカードで作成したアカウントがある場合、そのアカウントは削除され');
+  await page.getByRole('button', { name: /連携する/ }).click();
+  await page.waitForURL(`${new URL(s.urls.op!).origin}/**`);
+  await page.getByLabel(person).check();
+  await page.getByRole('button', { name: '応答する' }).click();
+  await page.waitForURL(`${s.urls.app}profile`);
+  const moved = await profileClaims(page);
+  expect(moved.sub).toBe(pooled.sub);
+  expect(JSON.parse(moved.identities!)).toEqual([expect.objectContaining({ providerName: 'DigitalAuthApp', userId: cardAccount.slice('DigitalAuthApp_'.length) })]);
+  expect(JSON.parse(moved.verified_claims!).claims.name).toBe('認証 みらい');
+  // The card's own account is gone; nothing else of it remains to sign in to.
+  expect(s.cognito.users.get(cardAccount)).toBeUndefined();
+
+  // 3. A passkey for the pool account, then a sign-in with it: the same user, with the card linked.
+  await page.goto(s.urls.app);
+  await page.getByRole('link', { name: /パスキーを登録/ }).click();
+  await page.waitForURL(`${s.urls.cognito}/passkeys/add**`);
+  await page.getByRole('button', { name: /パスキーを登録/ }).click();
+  await page.waitForFunction(() => document.querySelector('#passkey-count')?.textContent === '1');
+  await page.getByRole('link', { name: /アプリに戻る/ }).click();
+  await page.waitForURL(s.urls.app);
+  await signOut(page);
+  await page.getByRole('link', { name: /^サインイン/ }).click();
+  await page.getByLabel(/メールアドレス/).fill('mirai@example.jp');
+  await page.getByRole('button', { name: /パスキーでサインイン/ }).click();
+  await page.waitForURL(s.urls.app);
+  const again = await profileClaims(page);
+  expect(again.sub).toBe(pooled.sub);
+  expect(JSON.parse(again.identities!)[0]).toMatchObject({ providerName: 'DigitalAuthApp' });
+  // The card's record follows the user (its step-up claims stay bound to the card sign-in's session).
+  expect(again.myna_acr).toBe('aal3');
+  // 4. The card now signs in to the pool account.
+  await signOut(page);
+  await toOpPage(page);
+  await page.getByLabel(person).check();
+  await page.getByRole('button', { name: '応答する' }).click();
+  await page.waitForURL(s.urls.app);
+  expect((await profileClaims(page)).sub).toBe(pooled.sub);
+  await context.close();
+});
+
 describe('a tenant that turns on Cognito’s native authentication levels (jpki.stepUp.nativeLevels)', () => {
   let n: TestSandbox;
   beforeAll(async () => {

@@ -92,6 +92,25 @@ describe('claims', () => {
     expect(await cardSubjectOf(event('DigitalAuthApp_pairwise-9', 'c', 'CONFIRMED'), config, none)).toBeUndefined();
     expect(await cardSubjectOf(event('native-user'), config, async () => 'pairwise-1')).toBe('pairwise-1');
   });
+
+  test('the card subject from the identities Cognito keeps, without reading the link record; an unlinked card no longer counts', async () => {
+    const withIdentities = (identities: unknown) => {
+      const e = event('native-user');
+      e.request.userAttributes.identities = typeof identities === 'string' ? identities : JSON.stringify(identities);
+      return e;
+    };
+    let reads = 0;
+    const read = async () => (reads++, 'pairwise-stale');
+    expect(await cardSubjectOf(withIdentities([{ providerName: 'Google', userId: 'g-1' }, { providerName: 'DigitalAuthApp', userId: 'pairwise-7', providerType: 'OIDC' }]), config, read)).toBe('pairwise-7');
+    // The card was unlinked in the pool (AdminDisableProviderForUser): the stale record does not bring it back.
+    expect(await cardSubjectOf(withIdentities([{ providerName: 'Google', userId: 'g-1' }]), config, read)).toBeUndefined();
+    expect(await cardSubjectOf(withIdentities([]), config, read)).toBeUndefined();
+    expect(reads).toBe(0);
+    // Not a JSON array: the link record decides, as without the attribute.
+    expect(await cardSubjectOf(withIdentities('not json'), config, read)).toBe('pairwise-stale');
+    expect(await cardSubjectOf(withIdentities({ providerName: 'DigitalAuthApp', userId: 'x' }), config, read)).toBe('pairwise-stale');
+    expect(reads).toBe(2);
+  });
 });
 
 describe('card records in DynamoDB (its API, on the local stand-in)', () => {

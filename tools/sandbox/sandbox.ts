@@ -121,6 +121,7 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
       userOfAccessToken: (t) => wired.linking!.userOfAccessToken(t),
       userExists: (u) => wired.linking!.userExists(u),
       link: (u, sub) => wired.linking!.link(u, sub),
+      deleteCardUser: (sub) => wired.linking!.deleteCardUser(sub),
     };
     const resources: LocalResources = {
       region: tenant.region,
