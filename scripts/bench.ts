@@ -391,12 +391,27 @@ if (wanted('triggers')) {
   const mod = (await import(`file://${path.join(dir, 'token-claims', 'index.mjs')}`)) as { handler: (e: unknown) => Promise<{ response: { claimsAndScopeOverrideDetails: { idTokenGeneration: { claimsToAddOrOverride: Record<string, unknown> } } } }> };
   const first = await mod.handler(structuredClone(event));
   if (!first.response.claimsAndScopeOverrideDetails.idTokenGeneration.claimsToAddOrOverride.verified_claims) throw new Error('the trigger added no verified_claims: the bench is not measuring the real path');
-  const warm: number[] = [];
-  for (let i = 0; i < 1050; i++) {
-    const t0 = performance.now();
-    await mod.handler(structuredClone(event));
-    if (i >= 50) warm.push(performance.now() - t0);
-  }
+  const warmOf = async (e: unknown) => {
+    const out: number[] = [];
+    for (let i = 0; i < 1050; i++) {
+      const t0 = performance.now();
+      await mod.handler(structuredClone(e));
+      if (i >= 50) out.push(performance.now() - t0);
+    }
+    return out;
+  };
+  const warm = await warmOf(event);
+  // A pool user whose identities (kept by Cognito) name the linked card: one read, of the card.
+  aws.dynamo.handle('UpdateItem', { TableName: 'CardRecords', Key: { pk: { S: 'card#bench-sub' } }, UpdateExpression: 'SET linkedUser = :u', ExpressionAttributeValues: { ':u': { S: 'bench-pool-user' } } });
+  const identities = JSON.stringify([{ userId: 'bench-sub', providerName: config.providerName, providerType: 'OIDC', issuer: null, primary: 'false', dateCreated: '1' }]);
+  const linkedEvent = { ...event, userName: 'bench-pool-user', request: { ...event.request, userAttributes: { 'cognito:user_status': 'CONFIRMED', identities } } };
+  const linked = await mod.handler(structuredClone(linkedEvent));
+  if (!linked.response.claimsAndScopeOverrideDetails.idTokenGeneration.claimsToAddOrOverride.verified_claims) throw new Error('the linked user got no verified_claims: the bench is not measuring the real path');
+  const warmLinked = await warmOf(linkedEvent);
+  // A pool user without a card: no identities, so the link record is read (and names nothing).
+  const warmNoCard = await warmOf({ ...event, userName: 'bench-no-card', request: { ...event.request, userAttributes: { 'cognito:user_status': 'CONFIRMED' } } });
+  // A pool user with other identities only: nothing to read.
+  const warmOtherIdp = await warmOf({ ...event, userName: 'bench-google', request: { ...event.request, userAttributes: { 'cognito:user_status': 'CONFIRMED', identities: JSON.stringify([{ userId: 'g', providerName: 'Google' }]) } } });
   const { overridesFor } = await import('../lambdas/token-claims/claims');
   const card = { sub: 'bench-sub', attributes: { name: '番号 花子', birthdate: '1992-11-23' }, acr: 'aal3', authTime: 1_800_000_000, opIssuer: config.opIssuer, sessionTime: 1_800_000_001 };
   const compute: number[] = [];
@@ -414,6 +429,9 @@ if (wanted('triggers')) {
     addedImportMedianMs: round(median(imports) - median(empties)),
     warmInvocationMedianMs: round(median(warm), 3),
     warmInvocationP99Ms: round(quantile(warm, 0.99), 3),
+    warmLinkedUserMedianMs: round(median(warmLinked), 3),
+    warmNoCardMedianMs: round(median(warmNoCard), 3),
+    warmOtherIdentitiesMedianMs: round(median(warmOtherIdp), 3),
     claimsOnlyMedianMs: round(median(compute), 4),
   };
   figures.tokenClaimsTrigger = f;
@@ -422,7 +440,10 @@ if (wanted('triggers')) {
   console.log(`| bundle, minified (bytes) | ${f.minifiedBytes} | 50,000 |`);
   console.log(`| bundle, gzip -9 (bytes) | ${f.gzipBytes} | |`);
   console.log(`| cold import, added to an empty handler (ms, median of 20) | ${f.addedImportMedianMs} | 50 |`);
-  console.log(`| warm invocation with its DynamoDB read on localhost HTTP (ms, median / p99 of 1,000) | ${f.warmInvocationMedianMs} / ${f.warmInvocationP99Ms} | 1 |`);
+  console.log(`| warm invocation, the card's own user: one DynamoDB read on localhost HTTP (ms, median / p99 of 1,000) | ${f.warmInvocationMedianMs} / ${f.warmInvocationP99Ms} | 1 |`);
+  console.log(`| warm invocation, a pool user with the card linked (identities): one read (ms, median of 1,000) | ${f.warmLinkedUserMedianMs} | 1 |`);
+  console.log(`| warm invocation, a pool user without a card or identities: one read of the link record (ms, median of 1,000) | ${f.warmNoCardMedianMs} | 1 |`);
+  console.log(`| warm invocation, a pool user with other identities only: no read (ms, median of 1,000) | ${f.warmOtherIdentitiesMedianMs} | 1 |`);
   console.log(`| claims built once the reads are answered (ms, median of 10,000) | ${f.claimsOnlyMedianMs} | |`);
 }
 

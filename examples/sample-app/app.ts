@@ -53,6 +53,8 @@ interface Session {
   /** A sign-in in progress; `sameUser`: the card step-up or link must come back as this user. */
   pending?: { state: string; nonce: string; verifier: string; returnTo: string; sameUser?: string };
   address?: string;
+  /** Moving the card account into a pool account: that card account's access token, kept while the person signs in to the other. */
+  mergeFrom?: { accessToken: string; until: number };
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
@@ -114,15 +116,15 @@ export async function createSampleApp(config: SampleAppConfig) {
 
   /**
    * A login_hint from the proxy that ties the next card sign-in to the signed-in user; with
-   * `merge`, the card's own account (a card sign-up) is moved into this user, once the person
-   * confirms it at the proxy.
+   * `cardAccountToken` (an access token of the account created with the card), that account is
+   * moved into this user, once the person confirms it at the proxy and uses the card again.
    */
-  const linkHint = async (s: Session, merge = false): Promise<string> => {
+  const linkHint = async (s: Session, cardAccountToken?: string): Promise<string> => {
     if (!config.linkIntentUrl || !s.accessToken) throw new Error('linking My Number Card is not configured for this app (linkIntentUrl)');
     const res = await fetch(config.linkIntentUrl, {
       method: 'POST',
-      headers: { authorization: `Bearer ${s.accessToken}`, ...(merge ? { 'content-type': 'application/json' } : {}) },
-      ...(merge ? { body: JSON.stringify({ merge_card_account: true }) } : {}),
+      headers: { authorization: `Bearer ${s.accessToken}`, ...(cardAccountToken ? { 'content-type': 'application/json' } : {}) },
+      ...(cardAccountToken ? { body: JSON.stringify({ merge_card_account: true, card_account_token: cardAccountToken }) } : {}),
     });
     const body = (await res.json().catch(() => ({}))) as { login_hint?: string; error_description?: string };
     if (!res.ok || !body.login_hint) throw new Error(`the card cannot be linked to this account: ${body.error_description ?? res.status}`);
@@ -182,8 +184,9 @@ export async function createSampleApp(config: SampleAppConfig) {
         // provider: Cognito keeps passkeys and links for pool users only. The nearest: an
         // account of the pool, into which the card's account is moved.
         (String(s.claims['cognito:username'] ?? '').startsWith(`${cardProvider}_`)
-          ? '<p class="notice">マイナンバーカードで作成したアカウントです。パスキーでサインインするには、サインアウトしてメールアドレスでアカウントを作成し、そのアカウントで「カードのアカウントを移す」を選んでください。<span class="en">This account was created with My Number Card. To sign in with a passkey, sign out, create an account with your email address, and choose “Move my card account” there.</span></p>'
-          : `<p><a class="button secondary" href="${esc(passkeys.toString())}">パスキーを登録 / Add a passkey</a> <a class="button secondary" href="/auth/card?link=1">マイナンバーカードを連携 / Link My Number Card</a> <a class="button secondary" href="/auth/card?link=1&amp;merge=1">カードのアカウントを移す / Move my card account</a></p>`),
+          ? '<p class="notice">マイナンバーカードで作成したアカウントです。パスキーでサインインするには、メールアドレスのアカウントにこのアカウントを移します。<span class="en">This account was created with My Number Card. To sign in with a passkey, move it into an account with your email address.</span></p>' +
+            '<form method="post" action="/account/move-card"><button class="button" type="submit">メールアドレスのアカウントに移す / Move into an email account</button></form>'
+          : `<p><a class="button secondary" href="${esc(passkeys.toString())}">パスキーを登録 / Add a passkey</a> <a class="button secondary" href="/auth/card?link=1">マイナンバーカードを連携 / Link My Number Card</a></p>`),
     );
   });
 
@@ -193,7 +196,28 @@ export async function createSampleApp(config: SampleAppConfig) {
     // Link the card to the signed-in user: the proxy links it (or refuses) before Cognito sees it.
     const s = sessionOf(c);
     if (!s?.claims) return c.redirect('/auth/login');
-    return signIn(c, '/profile', { identity_provider: cardProvider, login_hint: await linkHint(s, c.req.query('merge') === '1') }, undefined, String(s.claims.sub));
+    return signIn(c, '/profile', { identity_provider: cardProvider, login_hint: await linkHint(s) }, undefined, String(s.claims.sub));
+  });
+
+  // Moving the card's own account into an account of the pool (which can have a passkey): the
+  // app keeps the card account's token, the person signs in to (or creates) the other account,
+  // then verifies with the card once more; the proxy moves the card only with both tokens.
+  app.post('/account/move-card', (c) => {
+    const s = sessionOf(c);
+    if (!s?.claims || !s.accessToken || !String(s.claims['cognito:username'] ?? '').startsWith(`${cardProvider}_`)) return c.redirect('/');
+    const mergeFrom = { accessToken: s.accessToken, until: Date.now() + 15 * 60_000 };
+    s.claims = undefined;
+    s.accessToken = undefined;
+    s.idToken = undefined;
+    s.mergeFrom = mergeFrom;
+    return signIn(c, '/account/move-card/continue', { prompt: 'login' });
+  });
+  app.get('/account/move-card/continue', async (c) => {
+    const s = sessionOf(c);
+    const from = s?.mergeFrom;
+    if (!s?.claims || !from || from.until < Date.now()) return c.redirect('/');
+    s.mergeFrom = undefined;
+    return signIn(c, '/profile', { identity_provider: cardProvider, login_hint: await linkHint(s, from.accessToken) }, undefined, String(s.claims.sub));
   });
 
   app.get('/auth/callback', async (c) => {
@@ -223,7 +247,7 @@ export async function createSampleApp(config: SampleAppConfig) {
     if (pending.sameUser && claims.sub !== pending.sameUser) {
       return html(c, 'サインイン', '<h1>別のアカウントでした <span class="en">That was another account</span></h1><p class="notice">マイナンバーカードは、このアカウントに連携されていません。<span class="en">The My Number Card is not linked to this account.</span></p><p><a class="button" href="/">ホーム / Home</a></p>', 403);
     }
-    rotate(c, { idToken: tokens.id_token, accessToken: tokens.access_token, claims, address: s.address });
+    rotate(c, { idToken: tokens.id_token, accessToken: tokens.access_token, claims, address: s.address, ...(s.mergeFrom ? { mergeFrom: s.mergeFrom } : {}) });
     return c.redirect(pending.returnTo);
   });
 

@@ -149,7 +149,8 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       // Published side by side: the sign-in waits for one bound, not one per event.
       await Promise.all([
         emit({ type: 'federation.succeeded', reason: 'ok', severity: 'info', clientId: config.op.clientId, correlationId }),
-        ...(link ? [emit({ type: 'link.succeeded', reason: link, severity: 'info', correlationId })] : []),
+        // A merge deleted the card's own account: operators see it.
+        ...(link ? [emit({ type: 'link.succeeded', reason: link, severity: link === 'merged' ? 'warning' : 'info', correlationId })] : []),
       ]);
       return json(body, 200, { 'cache-control': 'no-store', pragma: 'no-cache' });
     } catch (e) {
@@ -160,7 +161,8 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
           type: e.event,
           reason: e.reason,
           // The OP's keys being unreachable is an outage; any other rejection of what the OP sent is an alarm.
-          severity: (e.event === 'token.id_token_rejected' && e.reason !== 'jwks_unavailable') || e.event === 'token.userinfo_rejected' ? 'critical' : 'warning',
+          // A merge that deleted the card's account and could not link it is an alarm too.
+          severity: (e.event === 'token.id_token_rejected' && e.reason !== 'jwks_unavailable') || e.event === 'token.userinfo_rejected' || e.reason === 'merge_incomplete' ? 'critical' : 'warning',
           ...(e.opError ? { opError: e.opError } : {}),
           correlationId: e.correlationId,
         });
@@ -200,11 +202,22 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
         { 'www-authenticate': 'Bearer error="invalid_token"', 'cache-control': 'no-store' },
       );
     }
-    // The app may ask to move the person's card account (a card sign-up) into this user: JSON
-    // {"merge_card_account": true} or the same form field. Only then is such an account moved.
-    const merge = await mergeRequested(req);
+    // The app may ask to move the person's card account (a card sign-up) into this user, with an
+    // access token of that card account too: {"merge_card_account": true, "card_account_token": "…"}.
+    // Only that card is then moved, after the person confirmed it and authenticated with it again.
+    let mergeFrom: string | undefined;
+    const merge = await mergeRequestOf(req);
+    if (merge !== undefined) {
+      const cardUser = await deps.linking.userOfAccessToken(merge);
+      const prefix = `${config.cognito.providerName}_`;
+      if (!cardUser || cardUser.native || !cardUser.username.startsWith(prefix)) {
+        await emitAggregated({ type: 'link.intent_refused', reason: 'card_account_token_invalid', severity: 'warning' });
+        return json({ error: 'invalid_request', error_description: 'card_account_token must be a valid access token of the account created with the card' }, 400, { 'cache-control': 'no-store' });
+      }
+      mergeFrom = cardUser.username.slice(prefix.length);
+    }
     // Short-lived and used once (consumed at /token).
-    const hint = `${LINK_HINT_PREFIX}${await deps.sealer.seal('link', { u: user.username, m: user.account, j: randomToken(), ...(merge ? { g: 1 } : {}) }, 120)}`;
+    const hint = `${LINK_HINT_PREFIX}${await deps.sealer.seal('link', { u: user.username, m: user.account, j: randomToken(), ...(mergeFrom ? { g: mergeFrom } : {}) }, 120)}`;
     return json({ login_hint: hint, expires_in: 120 }, 200, { 'cache-control': 'no-store' });
   };
 
@@ -265,16 +278,22 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
   });
 }
 
-/** Whether a /link-intent body asks to move the card's own account into the user (JSON or form; anything else: no). */
-async function mergeRequested(req: HttpRequest): Promise<boolean> {
-  const text = (await req.text().catch(() => '')).slice(0, 1024);
-  if (!text) return false;
+/** The card account's access token of a /link-intent body that asks for a merge (JSON or form), or undefined. */
+async function mergeRequestOf(req: HttpRequest): Promise<string | undefined> {
+  const text = (await req.text().catch(() => '')).slice(0, 8192);
+  if (!text) return undefined;
+  let merge: unknown;
+  let token: unknown;
   if ((req.header('content-type') ?? '').startsWith('application/json')) {
     try {
-      return (JSON.parse(text) as { merge_card_account?: unknown })?.merge_card_account === true;
+      ({ merge_card_account: merge, card_account_token: token } = JSON.parse(text) as { merge_card_account?: unknown; card_account_token?: unknown });
     } catch {
-      return false;
+      return undefined;
     }
+  } else {
+    const form = new URLSearchParams(text);
+    merge = form.get('merge_card_account') === 'true';
+    token = form.get('card_account_token');
   }
-  return new URLSearchParams(text).get('merge_card_account') === 'true';
+  return merge === true && typeof token === 'string' && /^[A-Za-z0-9._-]{1,4096}$/.test(token) ? token : (merge === true ? '' : undefined);
 }

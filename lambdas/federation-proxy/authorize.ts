@@ -21,8 +21,8 @@ export interface TransactionState {
   cn?: string;
   /** The pool user this card sign-in is to be linked to (a link request from the app). */
   lk?: string;
-  /** 1: the person's own card account (a card sign-up) may be moved into that user (merge). */
-  lg?: 1;
+  /** The card subject whose own account (a card sign-up) may be moved into that user (merge). */
+  lg?: string;
   /** The link request's id: it is used once (consumed at /token). */
   lj?: string;
   /** The sign-in's correlation id: random, in every security event of this sign-in. */
@@ -34,8 +34,8 @@ export interface LinkHint {
   u: string;
   m: string;
   j: string;
-  /** 1: the app asked to move the card's own account (a card sign-up) into this user. */
-  g?: 1;
+  /** The card subject of the card's own account the app asked to move into this user (from a token of that account). */
+  g?: string;
 }
 
 /** login_hint values of this form are link requests sealed by the proxy (POST /link-intent). */
@@ -135,7 +135,7 @@ export async function startAuthorization(
     }
 
     const pkce = createPkce();
-    const tx: TransactionState & { x: string } = { s: randomToken(), n: randomToken(), v: pkce.verifier, cs: state, ...(cognitoNonce ? { cn: cognitoNonce } : {}), ...(link ? { lk: link.u, lj: link.j, ...(link.g ? { lg: 1 as const } : {}) } : {}), x: randomToken(12) };
+    const tx: TransactionState & { x: string } = { s: randomToken(), n: randomToken(), v: pkce.verifier, cs: state, ...(cognitoNonce ? { cn: cognitoNonce } : {}), ...(link ? { lk: link.u, lj: link.j, ...(link.g ? { lg: link.g } : {}) } : {}), x: randomToken(12) };
     const sealed = await deps.sealer.seal('transaction', { ...tx }, config.lifetimes.transaction);
     // JSON escaping can make a state of quotes or backslashes twice its length: hold the cookie
     // itself, not only its parts, under what browsers keep.
@@ -159,7 +159,7 @@ export async function startAuthorization(
     if (config.op.sendMaxAge) p.set('max_age', String(config.op.maxAuthenticationAgeSeconds));
     // A link is confirmed by the person first, on a page of the proxy naming the account: a link
     // request sent to someone else (a link in a message) does not link their card unseen.
-    return { location: op.toString(), cookieName, cookieValue: sealed, maxAge: config.lifetimes.transaction, correlationId: tx.x, ...(link ? { confirmLink: { account: link.m, state: tx.s, merge: link.g === 1 } } : {}) };
+    return { location: op.toString(), cookieName, cookieValue: sealed, maxAge: config.lifetimes.transaction, correlationId: tx.x, ...(link ? { confirmLink: { account: link.m, state: tx.s, merge: link.g !== undefined } } : {}) };
   } catch (e) {
     if (e instanceof OAuthError) throw new RedirectableError(e.code, e.description, redirectUri, state);
     throw e;

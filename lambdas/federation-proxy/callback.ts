@@ -20,7 +20,7 @@ export interface SealedCode {
   /** The pool user to link the card to, and the link request's id. */
   lk?: string;
   lj?: string;
-  lg?: 1;
+  lg?: string;
   /** The sign-in's correlation id (security events). */
   x?: string;
 }

@@ -41,8 +41,8 @@ export interface AccountLinking {
   /** The pool's username of a valid access token of this pool (any app client), or undefined. */
   /** `account`: how the confirmation page names the account (its email, masked). */
   userOfAccessToken(token: string): Promise<{ username: string; native: boolean; account: string } | undefined>;
-  /** Whether the pool has a user of this name (the card's own federated user, `<provider>_<sub>`). */
-  userExists(username: string): Promise<boolean>;
+  /** Whether the pool has a user of this name (the card's own federated user, `<provider>_<sub>`), and whether it is enabled. */
+  userState(username: string): Promise<{ enabled: boolean; identities: number; cards: readonly string[] } | undefined>;
   /** AdminLinkProviderForUser: the card subject `sub` becomes an identity of the native user `username`. */
   link(username: string, sub: string): Promise<void>;
   /** AdminDeleteUser of the card's own user (`<provider>_<sub>`), so its identity can be linked (a merge the person confirmed). */

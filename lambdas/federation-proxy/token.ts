@@ -168,7 +168,7 @@ async function redeem(deps: FederationProxyDeps, origin: string, sealed: SealedC
       throw new TokenStepError('temporarily_unavailable', 'the card authentication could not be recorded', 'token.record_failed', 'record_unavailable', undefined, 503);
     }
   }
-  const link = sealed.lk ? await linkCard(deps, sealed.lk, sealed.lj ?? '', sub, sealed.lg === 1) : undefined;
+  const link = sealed.lk ? await linkCard(deps, sealed.lk, sealed.lj ?? '', sub, sealed.lg) : undefined;
 
   const info: SealedUserinfo = {
     sub,
@@ -200,38 +200,70 @@ async function redeem(deps: FederationProxyDeps, origin: string, sealed: SealedC
  * user of its own, a user who has another card. The link is reserved in the card records first
  * (conditional writes), then made in the user pool, and the reservation is undone if that fails.
  */
-async function linkCard(deps: FederationProxyDeps, username: string, requestId: string, sub: string, merge: boolean): Promise<'linked' | 'already_linked' | 'merged'> {
+async function linkCard(deps: FederationProxyDeps, username: string, requestId: string, sub: string, mergeFrom: string | undefined): Promise<'linked' | 'already_linked' | 'merged'> {
   const { linking, cards } = deps;
   const refuse = (description: string, reason: string) => new TokenStepError('invalid_grant', description, 'token.link_refused', reason);
   if (!linking || !cards) throw refuse('linking is not available', 'linking_unavailable');
-  const unavailable = () => new TokenStepError('temporarily_unavailable', 'the card could not be linked', 'token.link_refused', 'link_failed', undefined, 503);
-  let card, otherCard, ownUser;
+  const unavailable = (reason = 'link_failed') => new TokenStepError('temporarily_unavailable', 'the card could not be linked', 'token.link_refused', reason, undefined, 503);
+  let card, otherCard, ownUser, destination;
   try {
     if (!(await cards.consumeRequest(requestId))) throw refuse('the link request was already used', 'link_request_reused');
-    [card, otherCard, ownUser] = await Promise.all([cards.getCard(sub), cards.getLinkedSub(username), linking.userExists(`${deps.config.cognito.providerName}_${sub}`)]);
+    [card, otherCard, ownUser, destination] = await Promise.all([cards.getCard(sub), cards.getLinkedSub(username), linking.userState(`${deps.config.cognito.providerName}_${sub}`), linking.userState(username)]);
   } catch (e) {
     if (e instanceof TokenStepError) throw e;
     throw unavailable();
   }
-  if (card?.linkedUser === username && otherCard === sub) return 'already_linked';
+  if (!destination || !destination.enabled) throw refuse('the account to link to does not exist or is disabled', 'destination_unavailable');
+  if (card?.linkedUser === username && otherCard === sub) {
+    // Linked in the records: linked in the pool too (again, if an earlier link did not finish).
+    if (destination.cards.includes(sub)) return 'already_linked';
+    return relink(deps, username, sub, unavailable);
+  }
   if (card?.linkedUser) throw refuse('the card is linked to another account', 'linked_to_another_user');
   if (otherCard && otherCard !== sub) throw refuse('another card is linked to this account', 'user_has_another_card');
-  // A card sign-up's own account is moved only when the app asked for it and the person
-  // confirmed it on the proxy's page, after this fresh card authentication.
-  if (ownUser && !merge) throw refuse('the card has an account of its own (the app may ask to move it into this account)', 'card_has_own_user');
+  // A card sign-up's own account is moved only when the app asked for it with a token of that
+  // very account (its card subject sealed in the request), the person confirmed it on the
+  // proxy's page, and this fresh card authentication is of that card.
+  if (ownUser && mergeFrom !== sub) throw refuse('the card has an account of its own (the app may ask to move it into this account, signed in to both)', 'card_has_own_user');
+  if (ownUser && !ownUser.enabled) throw refuse('the card’s own account is disabled', 'card_user_disabled');
+  // Cognito links at most five identities to a user.
+  if (destination.identities >= 5) throw refuse('the account already has five linked identities', 'too_many_identities');
   try {
     await cards.putLink(username, sub);
   } catch (e) {
     if (e instanceof LinkConflictError) throw refuse('linked at the same moment by another request', 'link_race');
     throw unavailable();
   }
+  if (ownUser) {
+    try {
+      // Cognito links only an identity that has no user: the card's own user goes first.
+      await linking.deleteCardUser(sub);
+    } catch {
+      await cards.removeLink(username, sub).catch(() => undefined);
+      throw unavailable();
+    }
+    // From here the card's account is gone: the link is kept reserved, and retried; a failure is
+    // an incomplete merge for operators (critical), which the next link request of this user finishes.
+    return relink(deps, username, sub, () => unavailable('merge_incomplete')).then(() => 'merged' as const);
+  }
   try {
-    // Cognito links only an identity that has no user: the card's own user goes first.
-    if (ownUser) await linking.deleteCardUser(sub);
     await linking.link(username, sub);
   } catch {
     await cards.removeLink(username, sub).catch(() => undefined);
     throw unavailable();
   }
-  return ownUser ? 'merged' : 'linked';
+  return 'linked';
+}
+
+/** AdminLinkProviderForUser, tried three times (a user just deleted may take a moment to be gone). */
+async function relink(deps: FederationProxyDeps, username: string, sub: string, failure: () => TokenStepError): Promise<'linked'> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await deps.linking!.link(username, sub);
+      return 'linked';
+    } catch {
+      if (attempt === 2) throw failure();
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
+  }
 }

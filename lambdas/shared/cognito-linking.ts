@@ -33,12 +33,19 @@ export function cognitoLinking(o: CognitoLinkingOptions): AccountLinking {
         return undefined;
       }
     },
-    async userExists(username) {
+    async userState(username) {
       try {
-        await o.cognito.call(target('AdminGetUser'), { UserPoolId: o.userPoolId, Username: username });
-        return true;
+        const r = await o.cognito.call<{ Enabled?: boolean; UserAttributes?: Array<{ Name: string; Value: string }> }>(target('AdminGetUser'), { UserPoolId: o.userPoolId, Username: username });
+        let list: Array<{ providerName?: string; userId?: string }> = [];
+        try {
+          const parsed = JSON.parse(r.UserAttributes?.find((a) => a.Name === 'identities')?.Value ?? '[]') as unknown;
+          if (Array.isArray(parsed)) list = parsed as typeof list;
+        } catch {
+          // no identities
+        }
+        return { enabled: r.Enabled !== false, identities: list.length, cards: list.filter((i) => i.providerName === o.providerName && typeof i.userId === 'string').map((i) => i.userId!) };
       } catch (e) {
-        if (e instanceof AwsCallError && e.type === 'UserNotFoundException') return false;
+        if (e instanceof AwsCallError && e.type === 'UserNotFoundException') return undefined;
         throw e;
       }
     },

@@ -72,7 +72,10 @@ const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(
 export function overridesFor(event: PreTokenEvent, config: TokenClaimsConfig, card: CardAuthentication | undefined, policy: ClientPolicy) {
   const stepUp: Record<string, string | number> = {};
   let verified: Record<string, unknown> | undefined;
-  const usable = card && card.opIssuer === config.opIssuer && (!card.linkedUser || card.linkedUser === event.userName || event.userName === `${config.providerName}_${card.sub}`);
+  // The card's own user (a card sign-up not linked elsewhere), or the pool user the proxy linked
+  // it to: a card named by a user's identities alone never counts without that link record.
+  const ownUser = event.userName === `${config.providerName}_${card?.sub}` && event.request.userAttributes['cognito:user_status'] === 'EXTERNAL_PROVIDER';
+  const usable = card && card.opIssuer === config.opIssuer && (card.linkedUser ? card.linkedUser === event.userName : ownUser);
   if (usable) {
     if (card.acr) stepUp[config.claims.acr] = card.acr;
     stepUp[config.claims.authTime] = card.authTime;

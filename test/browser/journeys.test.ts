@@ -362,6 +362,12 @@ describe('step-up with My Number Card', () => {
     expect(await page.locator('h1').innerText()).toContain('サインインできませんでした');
     expect(await page.locator('.notice').innerText()).toContain('the card has an account of its own');
     expect(s.cognito.users.bySignInName('mallory@example.jp')!.links).toEqual([]);
+    // Asking to move a card account needs a token of that card account: mallory's own token, or none, is refused.
+    const { tokens } = await passwordSignIn(s.cognito, 'sample', 'mallory@example.jp', { password: PASSWORD });
+    for (const body of [{ merge_card_account: true }, { merge_card_account: true, card_account_token: tokens.access_token }]) {
+      const r = await fetch(`${s.urls.proxy}/link-intent`, { method: 'POST', headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect([r.status, ((await r.json()) as { error_description: string }).error_description]).toEqual([400, 'card_account_token must be a valid access token of the account created with the card']);
+    }
     await context.close();
   });
 
@@ -397,23 +403,29 @@ test('a person who signed up with the card moves that account into a pool accoun
   const cardAccount = (await profileClaims(page))['cognito:username']!;
   expect(cardAccount).toMatch(/^DigitalAuthApp_/);
   await page.goto(s.urls.app);
-  expect(await page.locator('.notice').innerText()).toContain('カードのアカウントを移す');
-  await signOut(page);
+  expect(await page.locator('.notice').innerText()).toContain('メールアドレスのアカウントにこのアカウントを移します');
 
-  // 2. An account of the pool (email, mailed code), then "move my card account" into it.
-  await signUp(page, 'mirai@example.jp');
-  const pooled = await profileClaims(page);
-  await page.goto(s.urls.app);
-  await page.getByRole('link', { name: /カードのアカウントを移す/ }).click();
+  // 2. From the card account: an account of the pool (email, mailed code), then the card once more.
+  await page.getByRole('button', { name: /メールアドレスのアカウントに移す/ }).click();
+  await page.waitForURL(`${s.urls.cognito}/login**`);
+  await page.getByRole('link', { name: /アカウントを作成/ }).click();
+  await page.getByLabel(/メールアドレス/).fill('mirai@example.jp');
+  await page.getByLabel(/パスワード/).fill(PASSWORD);
+  await page.getByRole('button', { name: /アカウントを作成/ }).click();
+  await page.getByLabel(/コード/).waitFor();
+  await page.getByLabel(/コード/).fill(await mailedCode(context, 'mirai@example.jp'));
+  await page.getByRole('button', { name: /確認/ }).click();
   await page.waitForURL(`${new URL(s.urls.proxy!).origin}/**`);
   expect(await page.locator('body').innerText()).toContain('このカードで作成したアカウントがある場合、そのアカウントは削除され');
+  const pooledUser = s.cognito.users.bySignInName('mirai@example.jp')!;
   await page.getByRole('button', { name: /連携する/ }).click();
   await page.waitForURL(`${new URL(s.urls.op!).origin}/**`);
   await page.getByLabel(person).check();
   await page.getByRole('button', { name: '応答する' }).click();
   await page.waitForURL(`${s.urls.app}profile`);
   const moved = await profileClaims(page);
-  expect(moved.sub).toBe(pooled.sub);
+  expect(moved.sub).toBe(pooledUser.attributes.get('sub'));
+  const pooled = moved;
   expect(JSON.parse(moved.identities!)).toEqual([expect.objectContaining({ providerName: 'DigitalAuthApp', userId: cardAccount.slice('DigitalAuthApp_'.length) })]);
   expect(JSON.parse(moved.verified_claims!).claims.name).toBe('認証 みらい');
   // The card's own account is gone; nothing else of it remains to sign in to.

@@ -146,9 +146,9 @@ describe('the proxy', () => {
     const statements = policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement);
     const actions = statements.flatMap((s: any) => [s.Action].flat()).sort();
     // The signing keys are not granted through IAM: their own policies allow the proxy (below).
-    // The card records table and its key, and linking in the user pool.
+    // The card records table and its key, and linking in the user pool (deleting a card's own user only in a merge the person confirmed).
     expect(actions).toEqual([
-      'cognito-idp:AdminGetUser', 'cognito-idp:AdminLinkProviderForUser',
+      'cognito-idp:AdminDeleteUser', 'cognito-idp:AdminGetUser', 'cognito-idp:AdminLinkProviderForUser',
       'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem',
       'events:PutEvents',
       'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',

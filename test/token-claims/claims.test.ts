@@ -81,6 +81,14 @@ describe('claims', () => {
     expect(o.accessTokenGeneration.claimsToAddOrOverride).toEqual({});
   });
 
+  test('a card sign-up’s record counts for its own user only, never for a pool user that merely names it (identities)', () => {
+    const own = { ...card, linkedUser: undefined };
+    expect(overridesFor(event('DigitalAuthApp_pairwise-1', 'client-a', 'EXTERNAL_PROVIDER'), config, own, { 'client-a': ['name'] }).idTokenGeneration.claimsToAddOrOverride).toHaveProperty('verified_claims');
+    expect(overridesFor(event('native-user'), config, own, { 'client-a': ['name'] }).idTokenGeneration.claimsToAddOrOverride).toEqual({});
+    // A pool user named like the card's user is not it.
+    expect(overridesFor(event('DigitalAuthApp_pairwise-1'), config, own, { 'client-a': ['name'] }).idTokenGeneration.claimsToAddOrOverride).toEqual({});
+  });
+
   test('a record linked to another user gives this one nothing', () => {
     expect(overridesFor(event('someone-else'), config, card, { 'client-a': ['name'] }).idTokenGeneration.claimsToAddOrOverride).toEqual({});
   });

@@ -119,7 +119,7 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
     // The proxy starts before the stand-in whose API it calls: linking is wired once both run.
     const linking: AccountLinking = {
       userOfAccessToken: (t) => wired.linking!.userOfAccessToken(t),
-      userExists: (u) => wired.linking!.userExists(u),
+      userState: (u) => wired.linking!.userState(u),
       link: (u, sub) => wired.linking!.link(u, sub),
       deleteCardUser: (sub) => wired.linking!.deleteCardUser(sub),
     };
