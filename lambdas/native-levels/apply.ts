@@ -53,7 +53,8 @@ const UPDATABLE = [
   'UserPoolTags',
   'AdminCreateUserConfig',
   'UserPoolAddOns',
-  'DcrConfiguration',
+  // Not DcrConfiguration: "If you omit this parameter, Amazon Cognito keeps the existing
+  // configuration", while one given without EnableStatus turns registration on.
   'AccountRecoverySetting',
   'UserPoolTier',
   'KeyConfiguration',
@@ -70,6 +71,8 @@ export function updateRequestOf(pool: Json, userPoolId: string, levelNames: Part
   const request: Json = { UserPoolId: userPoolId };
   for (const key of UPDATABLE) if (pool[key] !== undefined) request[key] = pool[key];
   if (typeof pool.Name === 'string') request.PoolName = pool.Name;
+  // Tags of AWS's own (aws:…) are not the caller's to set.
+  if (request.UserPoolTags) request.UserPoolTags = Object.fromEntries(Object.entries(request.UserPoolTags as Record<string, string>).filter(([k]) => !k.startsWith('aws:')));
   // "When you set TemporaryPasswordValidityDays for a user pool, you can no longer set a value
   // for the legacy UnusedAccountValidityDays" (PasswordPolicyType): Describe may return both.
   const temporary = (pool.Policies as { PasswordPolicy?: { TemporaryPasswordValidityDays?: number } } | undefined)?.PasswordPolicy?.TemporaryPasswordValidityDays;
@@ -83,10 +86,11 @@ export function updateRequestOf(pool: Json, userPoolId: string, levelNames: Part
   return request;
 }
 
-/** A deep comparison that ignores the order of object keys. */
+/** A deep comparison that ignores the order of object keys, and of lists of plain values. */
 const same = (a: unknown, b: unknown): boolean => {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b) && [...a, ...b].every((x) => typeof x !== 'object')) return a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
   const ka = Object.keys(a).filter((k) => (a as Json)[k] !== undefined);
   const kb = Object.keys(b).filter((k) => (b as Json)[k] !== undefined);
   return ka.length === kb.length && ka.every((k) => same((a as Json)[k], (b as Json)[k]));
@@ -104,14 +108,26 @@ async function describeProvider(cognito: AwsJsonClient, userPoolId: string, prov
   return r.IdentityProvider;
 }
 
+/** MFA and passkey settings, which DescribeUserPool does not show (GetUserPoolMfaConfig). */
+const mfaConfig = (cognito: AwsJsonClient, userPoolId: string) => cognito.call<Json>(target('GetUserPoolMfaConfig'), { UserPoolId: userPoolId });
+
+const namesOf = (pool: Json) => Object.fromEntries(Object.entries((pool.AcrConfiguration ?? {}) as Record<string, { AcrValue?: string }>).map(([l, v]) => [l, v.AcrValue]));
+
 /** Sets the pool's level names, keeping every other setting; checks that Cognito kept them. */
 async function setLevelNames(cognito: AwsJsonClient, userPoolId: string, levelNames: Partial<Record<Level, string>> | undefined): Promise<void> {
   const before = await describePool(cognito, userPoolId);
   const request = updateRequestOf(before, userPoolId, levelNames);
+  // Nothing to change (Cognito's default names, none set): no UpdateUserPool at all.
+  if (request.AcrConfiguration === undefined && before.AcrConfiguration === undefined) return;
+  const mfaBefore = await mfaConfig(cognito, userPoolId);
   await cognito.call(target('UpdateUserPool'), request);
   const after = await describePool(cognito, userPoolId);
-  const changed = UPDATABLE.filter((k) => !same(before[k], after[k]));
-  if (changed.length) throw new NativeLevelsError(`UpdateUserPool changed settings it was given unchanged: ${changed.join(', ')}. Check the user pool ${userPoolId} and redeploy.`);
+  const changed = [...UPDATABLE.filter((k) => !same(before[k], after[k])), ...(same(mfaBefore, await mfaConfig(cognito, userPoolId)) ? [] : ['MFA and passkey settings (GetUserPoolMfaConfig)'])];
+  if (changed.length) {
+    // Put back what was there, then say what happened.
+    await cognito.call(target('UpdateUserPool'), updateRequestOf(before, userPoolId, namesOf(before))).catch(() => undefined);
+    throw new NativeLevelsError(`UpdateUserPool changed settings it was given unchanged: ${changed.join(', ')}. The earlier settings were sent back; check the user pool ${userPoolId} and redeploy.`);
+  }
   if (!same(request.AcrConfiguration, after.AcrConfiguration)) {
     throw new NativeLevelsError(
       `Cognito did not keep AcrConfiguration on user pool ${userPoolId} (DescribeUserPool reads it back ${after.AcrConfiguration === undefined ? 'empty' : 'different'}): its native authentication levels are not available to this pool. Set jpki.stepUp.nativeLevels.enabled to false; step-up with the product's own claims works without them.`,
@@ -151,14 +167,23 @@ export async function applyNativeLevels(cognito: AwsJsonClient, s: NativeLevelsS
   await setAcrMapping(cognito, s.userPoolId, s.providerName, s.acrMapping);
 }
 
-/** Delete (the tenant turned them off, or the stack goes): Cognito's default names, no mapping. A pool already gone is fine. */
-export async function removeNativeLevels(cognito: AwsJsonClient, s: Pick<NativeLevelsSettings, 'userPoolId' | 'providerName'>): Promise<void> {
+const DEFAULT_NAMES: Record<Level, string> = { Level1: 'urn:cognito:loa:1', Level2: 'urn:cognito:loa:2', Level3: 'urn:cognito:loa:3', Level4: 'urn:cognito:loa:4' };
+
+/**
+ * Delete (the tenant turned them off, or the stack goes): Cognito's default names and no
+ * mapping, with the same care as setting them. It never fails the stack's deletion or a
+ * rollback: what could not be undone is returned, for the log.
+ */
+export async function removeNativeLevels(cognito: AwsJsonClient, s: Pick<NativeLevelsSettings, 'userPoolId' | 'providerName'>): Promise<string | undefined> {
   try {
-    const pool = await describePool(cognito, s.userPoolId);
-    await cognito.call(target('UpdateUserPool'), updateRequestOf(pool, s.userPoolId, undefined));
-    await cognito.call(target('UpdateIdentityProvider'), { UserPoolId: s.userPoolId, ProviderName: s.providerName, AcrMapping: {} });
+    await setLevelNames(cognito, s.userPoolId, undefined);
+    // An update without AcrConfiguration may keep the names (undocumented): then name the defaults.
+    const left = (await describePool(cognito, s.userPoolId)).AcrConfiguration as Record<string, { AcrValue?: string }> | undefined;
+    if (left && Object.entries(left).some(([l, v]) => v.AcrValue !== DEFAULT_NAMES[l as Level])) await setLevelNames(cognito, s.userPoolId, DEFAULT_NAMES);
+    await setAcrMapping(cognito, s.userPoolId, s.providerName, {});
+    return undefined;
   } catch (e) {
-    if (e instanceof AwsCallError && e.type === 'ResourceNotFoundException') return;
-    throw e;
+    if (e instanceof AwsCallError && e.type === 'ResourceNotFoundException') return undefined;
+    return e instanceof Error ? e.message : String(e);
   }
 }

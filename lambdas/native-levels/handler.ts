@@ -23,7 +23,11 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
   const cognito = new AwsJsonClient({ service: 'cognito-idp', region: process.env.AWS_REGION ?? '', credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, timeoutMs: 10_000 });
   const id = `${p.UserPoolId}/native-levels`;
   if (event.RequestType === 'Delete') {
-    await removeNativeLevels(cognito, { userPoolId: p.UserPoolId, providerName: p.ProviderName });
+    // A Create that failed has no levels to remove (its rollback sends a Delete with another id).
+    if (event.PhysicalResourceId !== id) return { PhysicalResourceId: event.PhysicalResourceId };
+    const left = await removeNativeLevels(cognito, { userPoolId: p.UserPoolId, providerName: p.ProviderName });
+    // Never a stuck deletion or rollback: what was left is in the log for operators.
+    if (left) console.log(JSON.stringify({ level: 'ERROR', message: 'native authentication levels could not be removed', detail: left }));
   } else {
     await applyNativeLevels(cognito, {
       userPoolId: p.UserPoolId,

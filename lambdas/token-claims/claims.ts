@@ -38,10 +38,12 @@ export const SUPPRESSED = ['custom:jpki_verified_at', 'custom:jpki_acr', 'custom
 
 /**
  * The card subject of this pool user: its own (a federated user of the card) or the one linked
- * to it. The user's `identities` attribute, which Cognito keeps and no one can write, names a
- * linked card directly; where the event has it, no read of the link record is needed, and a card
- * unlinked in the pool (AdminDisableProviderForUser) stops counting at once. Where the event has
- * no `identities` (whether Cognito always sends it is not documented), the link record decides.
+ * to it. The user's `identities` attribute, which Cognito keeps (no app client of the product can
+ * write it; whether any API can is not documented), names a linked card directly; where the
+ * event has it, no read of the link record is needed, and a card unlinked in the pool
+ * (AdminDisableProviderForUser) stops counting at once. It only ever withholds: a card it names
+ * still counts only through the proxy's link record (overridesFor). Where the event has no
+ * `identities` (whether Cognito always sends it is not documented), the link record decides.
  */
 export function cardSubjectOf(event: PreTokenEvent, config: TokenClaimsConfig, linkedSub: () => Promise<string | undefined>): Promise<string | undefined> {
   const prefix = `${config.providerName}_`;

@@ -34,7 +34,7 @@ const nativeLevelsSchema = z
       .boolean()
       .default(false)
       .describe('Also use Cognito’s native authentication levels: the pool’s AcrConfiguration and the identity provider’s AcrMapping are set at deploy (a custom resource; CloudFormation has neither), and APIs accept Cognito’s acr for the card level. UNCONFIRMED that Cognito applies them (a public test in October 2026 found it did not): the deploy fails with a clear message if Cognito does not keep them. Needs plan essentials or plus.'),
-    cardLevel: z.enum(LEVELS).default('Level4').describe('The Cognito level a card authentication counts as (the OP’s acr is mapped to it). Other sign-in methods reach their own fixed levels (Level4 is also password with TOTP), so an API that needs the card itself keeps to the product’s claims.'),
+    cardLevel: z.enum(LEVELS).default('Level4').describe('The Cognito level a card authentication counts as (the OP’s acr is mapped to it). Must be Level4, the one level no password, code or passkey reaches; Level4 is also password with TOTP, so signIn.mfa must not offer totp.'),
     names: z
       .strictObject({
         Level1: levelName.optional().describe('acr name of Level1 (password). Default urn:cognito:loa:1.'),
@@ -221,7 +221,7 @@ export function opEndpointsOf(jpki: JpkiConfig): { issuer: string; authorization
   };
 }
 
-export const jpkiRules: ReadonlyArray<TenantRule<{ jpki?: JpkiConfig; appClients: ReadonlyArray<{ name: string }> }>> = [
+export const jpkiRules: ReadonlyArray<TenantRule<{ jpki?: JpkiConfig; appClients: ReadonlyArray<{ name: string }>; signIn: { mfa: { mode: string; factors: readonly string[] } } }>> = [
   (t, report) => {
     const j = t.jpki;
     if (!j) return;
@@ -246,6 +246,12 @@ export const jpkiRules: ReadonlyArray<TenantRule<{ jpki?: JpkiConfig; appClients
     const n = s.nativeLevels;
     if (n.enabled) {
       if (!t.jpki!.acrValues && !t.jpki!.acceptedAcr) report(['jpki', 'stepUp', 'nativeLevels', 'enabled'], 'needs jpki.acrValues (or acceptedAcr): the OP’s acr is what Cognito maps to the card level');
+      // Cognito's levels are fixed per method: only Level4 is out of reach of a password, a code
+      // or a passkey, and Level4 is also password with TOTP, so TOTP would pass for the card.
+      if (n.cardLevel !== 'Level4') report(['jpki', 'stepUp', 'nativeLevels', 'cardLevel'], 'must be Level4: Levels 1-3 are reached by a password, an email or SMS code, or a passkey');
+      if (t.signIn.mfa.mode !== 'off' && t.signIn.mfa.factors.includes('totp')) {
+        report(['signIn', 'mfa', 'factors'], 'totp cannot be offered with jpki.stepUp.nativeLevels: password with TOTP is Cognito’s Level4, the card’s level');
+      }
       const levelNames = Object.values(n.names).filter(Boolean);
       const defaults = ['1', '2', '3', '4'].map((d) => `urn:cognito:loa:${d}`);
       if (new Set([...levelNames, ...defaults.filter((_, i) => !(n.names as Record<string, string | undefined>)[`Level${i + 1}`])]).size !== 4) {

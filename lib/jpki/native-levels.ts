@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Duration, Lazy, Stack, type CfnResource } from 'aws-cdk-lib';
-import type { UserPool, UserPoolIdentityProviderOidc } from 'aws-cdk-lib/aws-cognito';
+import type { CfnUserPool, UserPool, UserPoolIdentityProviderOidc } from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { JpkiConfig } from '../config/jpki';
@@ -44,10 +44,13 @@ export class NativeLevels extends Construct {
         LevelNames: JSON.stringify(n.names),
         AcrMapping: JSON.stringify({ [n.cardLevel]: cardAcr }),
         Revision: revision,
+        // Deploy-time values the template's hash cannot see (a replaced trigger function's ARN,
+        // the SMS role): when CloudFormation changes them in the pool, the levels are set again.
+        PoolSettings: stack.toJsonString({ lambdaConfig: (props.userPool.node.defaultChild as CfnUserPool).lambdaConfig, smsConfiguration: (props.userPool.node.defaultChild as CfnUserPool).smsConfiguration }),
       },
       statements: [
         new iam.PolicyStatement({
-          actions: ['cognito-idp:DescribeUserPool', 'cognito-idp:UpdateUserPool', 'cognito-idp:DescribeIdentityProvider', 'cognito-idp:UpdateIdentityProvider'],
+          actions: ['cognito-idp:DescribeUserPool', 'cognito-idp:UpdateUserPool', 'cognito-idp:DescribeIdentityProvider', 'cognito-idp:UpdateIdentityProvider', 'cognito-idp:GetUserPoolMfaConfig'],
           resources: [props.userPool.userPoolArn],
         }),
         // UpdateUserPool names the SMS role again (whether Cognito checks PassRole there is not documented).

@@ -467,6 +467,8 @@ describe('a tenant that turns on Cognito’s native authentication levels (jpki.
       t.domain = { prefix: 'myna-idp-native' };
       t.signIn.passkey.relyingPartyId = 'myna-idp-native.auth.ap-northeast-1.amazoncognito.com';
       t.jpki.stepUp = { nativeLevels: { enabled: true, cardLevel: 'Level4', names: { Level4: 'urn:myna-idp:loa:card' } } };
+      // Password with TOTP would be Level4 too: no TOTP with native levels.
+      t.signIn.mfa = { mode: 'off' };
     });
   }, 120_000);
   afterAll(async () => {

@@ -6,9 +6,11 @@
  * The whole journey with the card is in test/browser/journeys.test.ts.
  */
 import { DescribeIdentityProviderCommand, DescribeUserPoolCommand, CognitoIdentityProviderClient, UpdateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { jest } from '@jest/globals';
 import { SignJWT } from 'jose';
 import { AwsJsonClient } from '../../lambdas/shared/aws-json';
-import { applyNativeLevels, NativeLevelsError, updateRequestOf } from '../../lambdas/native-levels/apply';
+import { applyNativeLevels, NativeLevelsError, removeNativeLevels, updateRequestOf } from '../../lambdas/native-levels/apply';
+import { handler as nativeLevelsHandler } from '../../lambdas/native-levels/handler';
 import { tenantSchema } from '../../lib/config/schema';
 import { requireAuthentication } from '../../packages/step-up/src/index';
 import { STAND_IN_CREDENTIALS } from '../../tools/local/aws-stand-in';
@@ -26,6 +28,8 @@ const local = { region: 'ap-northeast-1', account: '123456789012', functionUrl: 
 function cardTenant(nativeLevels?: Record<string, unknown>, change: (t: Record<string, any>) => void = () => undefined) {
   const t = minimalTenant();
   t.jpki = { environment: 'sandbox', clientId: 'RP00000002', acrValues: 'aal3', ...(nativeLevels ? { stepUp: { nativeLevels } } : {}) };
+  // Password with TOTP is Cognito's Level4 too: a tenant with native levels offers no TOTP.
+  if (nativeLevels) t.signIn.mfa = { mode: 'off' };
   change(t);
   return t;
 }
@@ -54,7 +58,7 @@ describe('the template', () => {
     const handlerPolicy = policies.find((p) => p.includes('cognito-idp:UpdateUserPool'))!;
     const cognitoStatements = (JSON.parse(handlerPolicy).PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>).filter((st) => String(st.Action).includes('cognito-idp:'));
     expect(cognitoStatements).toEqual([
-      { Action: ['cognito-idp:DescribeIdentityProvider', 'cognito-idp:DescribeUserPool', 'cognito-idp:UpdateIdentityProvider', 'cognito-idp:UpdateUserPool'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/UserPool/), 'Arn'] } },
+      { Action: ['cognito-idp:DescribeIdentityProvider', 'cognito-idp:DescribeUserPool', 'cognito-idp:GetUserPoolMfaConfig', 'cognito-idp:UpdateIdentityProvider', 'cognito-idp:UpdateUserPool'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/UserPool/), 'Arn'] } },
     ]);
   });
 
@@ -92,6 +96,9 @@ describe('the tenant file', () => {
     expect(issues(noAcr)).toEqual([expect.stringMatching(/^jpki\.stepUp\.nativeLevels\.enabled: needs jpki\.acrValues/)]);
     expect(issues(cardTenant({ ...ON, names: { Level4: 'urn:cognito:loa:1' } }))).toEqual([expect.stringMatching(/^jpki\.stepUp\.nativeLevels\.names: each level needs its own name/)]);
     expect(issues(cardTenant({ enabled: true, cardLevel: 'Level5' }))[0]).toMatch(/^jpki\.stepUp\.nativeLevels\.cardLevel:/);
+    // Only Level4 is out of reach of a password, a code or a passkey; and TOTP reaches it too.
+    expect(issues(cardTenant({ ...ON, cardLevel: 'Level3' }))).toEqual([expect.stringMatching(/^jpki\.stepUp\.nativeLevels\.cardLevel: must be Level4/)]);
+    expect(issues(cardTenant(ON, (t) => (t.signIn.mfa = { mode: 'optional', factors: ['totp'] })))).toEqual([expect.stringMatching(/^signIn\.mfa\.factors: totp cannot be offered with jpki\.stepUp\.nativeLevels/)]);
   });
 });
 
@@ -121,6 +128,38 @@ describe('the custom resource handler against the user pool API (Cognito stand-i
     const provider = (await sdk().send(new DescribeIdentityProviderCommand({ UserPoolId: s.model.pool.id, ProviderName: 'DigitalAuthApp' }))).IdentityProvider!;
     expect(provider.AcrMapping).toEqual({ Level4: 'aal3' });
     expect({ ...provider, AcrMapping: undefined }).toEqual({ ...providerBefore, AcrMapping: undefined });
+  });
+
+  test('removing them (the option turned off, the stack deleted) brings back Cognito’s default names and no mapping, with every other setting kept', async () => {
+    await start();
+    const before = (await sdk().send(new DescribeUserPoolCommand({ UserPoolId: s.model.pool.id }))).UserPool!;
+    await applyNativeLevels(cognito(), settings());
+    expect(await removeNativeLevels(cognito(), settings())).toBeUndefined();
+    const after = (await sdk().send(new DescribeUserPoolCommand({ UserPoolId: s.model.pool.id }))).UserPool!;
+    expect(after).toEqual(before);
+    const provider = (await sdk().send(new DescribeIdentityProviderCommand({ UserPoolId: s.model.pool.id, ProviderName: 'DigitalAuthApp' }))).IdentityProvider!;
+    expect(provider.AcrMapping).toBeUndefined();
+  });
+
+  test('the Delete of a Create that failed changes nothing; a Delete that cannot finish never fails the stack', async () => {
+    await start();
+    const props = { ServiceToken: 'x', UserPoolId: s.model.pool.id, ProviderName: 'DigitalAuthApp', LevelNames: '{}', AcrMapping: '{}', Revision: 'r' };
+    const base = { RequestType: 'Delete', ServiceToken: 'x', ResponseURL: 'http://localhost/unused', StackId: 's', RequestId: 'r', LogicalResourceId: 'L', ResourceType: 'Custom::NativeAuthenticationLevels', ResourceProperties: props } as const;
+    const env = { AWS_REGION: 'ap-northeast-1', AWS_ACCESS_KEY_ID: STAND_IN_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: STAND_IN_CREDENTIALS.secretAccessKey, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: s.origin };
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      expect(await nativeLevelsHandler({ ...base, PhysicalResourceId: 'failed-create-id' })).toEqual({ PhysicalResourceId: 'failed-create-id' });
+      expect(log).not.toHaveBeenCalled();
+      // A pool the handler cannot change (no such identity provider): logged, not thrown.
+      const r = await nativeLevelsHandler({ ...base, PhysicalResourceId: `${s.model.pool.id}/native-levels`, ResourceProperties: { ...props, ProviderName: 'NoSuchProvider' } });
+      expect(r).toEqual({ PhysicalResourceId: `${s.model.pool.id}/native-levels` });
+      expect(String(log.mock.calls[0]?.[0])).toContain('native authentication levels could not be removed');
+    } finally {
+      log.mockRestore();
+      process.env = saved;
+    }
   });
 
   test('why the request is the pool’s own settings: an UpdateUserPool with the levels alone drops the triggers', async () => {

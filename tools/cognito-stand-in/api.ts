@@ -178,6 +178,10 @@ const ACTIONS: Record<string, { iam: boolean; run(input: Record<string, any>, d:
       return {};
     },
   },
+  GetUserPoolMfaConfig: {
+    iam: true,
+    run: (_input, d) => d.settings.mfaConfig(),
+  },
   DescribeIdentityProvider: {
     iam: true,
     run: (input, d) => ({ IdentityProvider: d.settings.describeProvider(String(input.ProviderName ?? '')) }),

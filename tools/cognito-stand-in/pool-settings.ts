@@ -92,6 +92,18 @@ export class PoolSettings {
     this.pool = next;
   }
 
+  /** GetUserPoolMfaConfig: MFA and passkey settings (SetUserPoolMfaConfig's; UpdateUserPool leaves them). */
+  mfaConfig(): Json {
+    const p = this.model.pool.properties;
+    const enabled = (p.EnabledMfas ?? []) as string[];
+    return {
+      MfaConfiguration: p.MfaConfiguration ?? 'OFF',
+      SoftwareTokenMfaConfiguration: { Enabled: enabled.includes('SOFTWARE_TOKEN_MFA') },
+      SmsMfaConfiguration: { ...(p.SmsConfiguration ? { SmsConfiguration: p.SmsConfiguration } : {}) },
+      WebAuthnConfiguration: { ...(p.WebAuthnRelyingPartyID ? { RelyingPartyId: p.WebAuthnRelyingPartyID } : {}), UserVerification: p.WebAuthnUserVerification ?? 'preferred' },
+    };
+  }
+
   describeProvider(name: string): ProviderState {
     const p = this.providers.get(name);
     if (!p) throw new PoolSettingsError('ResourceNotFoundException', `Identity provider ${name} does not exist.`);
