@@ -14,9 +14,9 @@ export default {
   setupFiles: ['<rootDir>/test/setup/realm.ts'],
   testTimeout: 60_000,
   maxWorkers: 2,
-  // A worker's heap grows past 1 GB over the CDK synth suites (each test file keeps its own
-  // module registry); at the end of a run such a worker took longer than jest's 500 ms to exit
-  // and was force-exited (no handle was left open: measured per file). Workers are started
-  // afresh once their heap passes this after a file, so none ends the run that large.
-  workerIdleMemoryLimit: '600MB',
+  // Worker threads, not child processes: a child process that had synthesized CDK apps took
+  // longer than jest-worker's 500 ms to end after jest asked it to (no handle was open: measured
+  // after every file; its main thread was held in native code while V8's threads were still
+  // busy), and jest then reported it as force-exited. A thread ends at once.
+  workerThreads: true,
 };

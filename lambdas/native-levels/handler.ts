@@ -6,7 +6,10 @@
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
+import { jsonLog } from '../shared/log';
 import { applyNativeLevels, removeNativeLevels, type Level } from './apply';
+
+const log = jsonLog('native-levels', {}, 'INFO');
 
 interface Properties {
   UserPoolId: string;
@@ -27,7 +30,7 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
     if (event.PhysicalResourceId !== id) return { PhysicalResourceId: event.PhysicalResourceId };
     const left = await removeNativeLevels(cognito, { userPoolId: p.UserPoolId, providerName: p.ProviderName });
     // Never a stuck deletion or rollback: what was left is in the log for operators.
-    if (left) console.log(JSON.stringify({ level: 'ERROR', message: 'native authentication levels could not be removed', detail: left }));
+    if (left) log.error('native authentication levels could not be removed', { detail: left });
   } else {
     await applyNativeLevels(cognito, {
       userPoolId: p.UserPoolId,

@@ -146,9 +146,9 @@ describe('the custom resource handler against the user pool API (Cognito stand-i
     const props = { ServiceToken: 'x', UserPoolId: s.model.pool.id, ProviderName: 'DigitalAuthApp', LevelNames: '{}', AcrMapping: '{}', Revision: 'r' };
     const base = { RequestType: 'Delete', ServiceToken: 'x', ResponseURL: 'http://localhost/unused', StackId: 's', RequestId: 'r', LogicalResourceId: 'L', ResourceType: 'Custom::NativeAuthenticationLevels', ResourceProperties: props } as const;
     const env = { AWS_REGION: 'ap-northeast-1', AWS_ACCESS_KEY_ID: STAND_IN_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: STAND_IN_CREDENTIALS.secretAccessKey, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: s.origin };
-    const saved = { ...process.env };
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
     Object.assign(process.env, env);
-    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const log = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       expect(await nativeLevelsHandler({ ...base, PhysicalResourceId: 'failed-create-id' })).toEqual({ PhysicalResourceId: 'failed-create-id' });
       expect(log).not.toHaveBeenCalled();
@@ -158,7 +158,10 @@ describe('the custom resource handler against the user pool API (Cognito stand-i
       expect(String(log.mock.calls[0]?.[0])).toContain('native authentication levels could not be removed');
     } finally {
       log.mockRestore();
-      process.env = saved;
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     }
   });
 
