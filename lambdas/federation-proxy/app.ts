@@ -278,22 +278,15 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
   });
 }
 
-/** The card account's access token of a /link-intent body that asks for a merge (JSON or form), or undefined. */
+/** The card account's access token of a /link-intent JSON body that asks for a merge ('' when it is missing), or undefined. */
 async function mergeRequestOf(req: HttpRequest): Promise<string | undefined> {
-  const text = (await req.text().catch(() => '')).slice(0, 8192);
-  if (!text) return undefined;
-  let merge: unknown;
-  let token: unknown;
-  if ((req.header('content-type') ?? '').startsWith('application/json')) {
-    try {
-      ({ merge_card_account: merge, card_account_token: token } = JSON.parse(text) as { merge_card_account?: unknown; card_account_token?: unknown });
-    } catch {
-      return undefined;
-    }
-  } else {
-    const form = new URLSearchParams(text);
-    merge = form.get('merge_card_account') === 'true';
-    token = form.get('card_account_token');
+  let body: { merge_card_account?: unknown; card_account_token?: unknown } | undefined;
+  try {
+    body = JSON.parse((await req.text()).slice(0, 8192) || '{}') as typeof body;
+  } catch {
+    return undefined;
   }
-  return merge === true && typeof token === 'string' && /^[A-Za-z0-9._-]{1,4096}$/.test(token) ? token : (merge === true ? '' : undefined);
+  if (body?.merge_card_account !== true) return undefined;
+  const token = body.card_account_token;
+  return typeof token === 'string' && /^[\w.-]{1,4096}$/.test(token) ? token : '';
 }

@@ -1,14 +1,13 @@
 /**
  * The smallest HTTP layer the proxy needs, on the Fetch API: an app is a function from Request
  * to Response, so the same code serves Lambda (see function-url.ts) and localhost (any Fetch
- * server, e.g. @hono/node-server's `serve`). Cookies are parsed and serialized by hono's cookie
- * utilities.
+ * server, e.g. @hono/node-server's `serve`). Cookies are parsed and serialized here (RFC 6265):
+ * hono's cookie utilities were 2 KB of the bundle for two cookies of fixed form.
  *
  * Written here rather than with the hono framework: the proxy has seven fixed routes, and the
  * framework (router, context, middleware, event adapters) was 23 KB of a bundle whose budget
  * is 100 KB, on the path of every cold start a person waits for.
  */
-import { parse as parseCookies, serialize as serializeCookie } from 'hono/utils/cookie';
 
 export interface HttpRequest {
   readonly raw: Request;
@@ -95,6 +94,33 @@ export interface CookieOptions {
   readonly sameSite: 'Lax' | 'Strict';
 }
 
-/** A Set-Cookie value (hono's serializer, which enforces the __Host- and __Secure- rules). */
-export const setCookie = (name: string, value: string, o: CookieOptions) => serializeCookie(name, value, o);
-export const deleteCookie = (name: string, o: Omit<CookieOptions, 'maxAge'>) => serializeCookie(name, '', { ...o, maxAge: 0 });
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const COOKIE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/;
+
+/**
+ * A Set-Cookie value (RFC 6265 section 4.1), with the prefix rules of RFC 6265bis section 4.1.3:
+ * `__Secure-` needs Secure, `__Host-` also Path=/ (and never a Domain, which this never sets).
+ * Names and values outside the RFC's characters are refused, not encoded: the proxy's are a
+ * fixed name and a sealed base64url value. (hono's serializer did this; 2 KB of the bundle.)
+ */
+export function setCookie(name: string, value: string, o: CookieOptions): string {
+  if (!COOKIE_NAME.test(name) || !COOKIE_VALUE.test(value)) throw new TypeError('cookie name or value has characters a cookie cannot hold');
+  if ((name.startsWith('__Secure-') || name.startsWith('__Host-')) && !o.secure) throw new TypeError(`${name} needs Secure`);
+  if (name.startsWith('__Host-') && o.path !== '/') throw new TypeError(`${name} needs Path=/`);
+  return `${name}=${value}; Max-Age=${Math.floor(o.maxAge)}; Path=${o.path}${o.httpOnly ? '; HttpOnly' : ''}${o.secure ? '; Secure' : ''}; SameSite=${o.sameSite}`;
+}
+export const deleteCookie = (name: string, o: Omit<CookieOptions, 'maxAge'>) => setCookie(name, '', { ...o, maxAge: 0 });
+
+/** The cookies of a Cookie header (RFC 6265 section 5.4): the first of a name wins; quoted values lose their quotes. */
+export function parseCookies(header: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i < 0) continue;
+    const name = part.slice(0, i).trim();
+    let value = part.slice(i + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    if (name && !(name in out) && COOKIE_NAME.test(name)) out[name] = value;
+  }
+  return out;
+}
