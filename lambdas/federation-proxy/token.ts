@@ -7,6 +7,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { JWTVerifyGetKey } from 'jose';
 import { LinkConflictError } from '../shared/card-records';
+import { AwsCallError } from '../shared/aws-json';
 import { IdTokenError, validateIdToken } from '../shared/id-token';
 import { OAuthError } from '../shared/oauth-error';
 import { OpCallError, type OpClient } from '../shared/op-client';
@@ -214,9 +215,14 @@ async function linkCard(deps: FederationProxyDeps, username: string, requestId: 
     throw unavailable();
   }
   if (!destination || !destination.enabled) throw refuse('the account to link to does not exist or is disabled', 'destination_unavailable');
+  // A request to move a card account is for that card only, whatever this card's state.
+  if (mergeFrom !== undefined && mergeFrom !== sub) throw refuse('the card is not the one whose account was to be moved', 'card_mismatch');
   if (card?.linkedUser === username && otherCard === sub) {
     // Linked in the records: linked in the pool too (again, if an earlier link did not finish).
     if (destination.cards.includes(sub)) return 'already_linked';
+    // An unfinished merge whose card signed in meanwhile has a card user again: move it once more.
+    if (ownUser && mergeFrom !== sub) throw refuse('the card has an account of its own again; move it into this account from that account', 'card_has_own_user');
+    if (ownUser) await deleteCardUser(deps, sub, unavailable);
     return relink(deps, username, sub, unavailable);
   }
   if (card?.linkedUser) throw refuse('the card is linked to another account', 'linked_to_another_user');
@@ -232,15 +238,17 @@ async function linkCard(deps: FederationProxyDeps, username: string, requestId: 
     await cards.putLink(username, sub);
   } catch (e) {
     if (e instanceof LinkConflictError) throw refuse('linked at the same moment by another request', 'link_race');
+    // Half a reservation (the card's side) would refuse every later link: undo it.
+    await cards.removeLink(username, sub).catch(() => undefined);
     throw unavailable();
   }
   if (ownUser) {
     try {
       // Cognito links only an identity that has no user: the card's own user goes first.
-      await linking.deleteCardUser(sub);
-    } catch {
+      await deleteCardUser(deps, sub, unavailable);
+    } catch (e) {
       await cards.removeLink(username, sub).catch(() => undefined);
-      throw unavailable();
+      throw e;
     }
     // From here the card's account is gone: the link is kept reserved, and retried; a failure is
     // an incomplete merge for operators (critical), which the next link request of this user finishes.
@@ -253,6 +261,16 @@ async function linkCard(deps: FederationProxyDeps, username: string, requestId: 
     throw unavailable();
   }
   return 'linked';
+}
+
+/** AdminDeleteUser of the card's user; one already gone (a concurrent merge) is done. */
+async function deleteCardUser(deps: FederationProxyDeps, sub: string, failure: () => TokenStepError): Promise<void> {
+  try {
+    await deps.linking!.deleteCardUser(sub);
+  } catch (e) {
+    if (e instanceof AwsCallError && e.type === 'UserNotFoundException') return;
+    throw failure();
+  }
 }
 
 /** AdminLinkProviderForUser, tried three times (a user just deleted may take a moment to be gone). */

@@ -125,10 +125,13 @@ async function setLevelNames(cognito: AwsJsonClient, userPoolId: string, levelNa
   const changed = [...UPDATABLE.filter((k) => !same(before[k], after[k])), ...(same(mfaBefore, await mfaConfig(cognito, userPoolId)) ? [] : ['MFA and passkey settings (GetUserPoolMfaConfig)'])];
   if (changed.length) {
     // Put back what was there, then say what happened.
-    await cognito.call(target('UpdateUserPool'), updateRequestOf(before, userPoolId, namesOf(before))).catch(() => undefined);
-    throw new NativeLevelsError(`UpdateUserPool changed settings it was given unchanged: ${changed.join(', ')}. The earlier settings were sent back; check the user pool ${userPoolId} and redeploy.`);
+    const back = await cognito.call(target('UpdateUserPool'), updateRequestOf(before, userPoolId, namesOf(before))).then(() => true, () => false);
+    throw new NativeLevelsError(
+      `UpdateUserPool changed settings it was given unchanged: ${changed.join(', ')}. ${back ? 'The earlier pool settings were sent back (UpdateUserPool cannot carry MFA and passkey settings: check those)' : 'Sending the earlier settings back failed too'}; check the user pool ${userPoolId} and redeploy.`,
+    );
   }
-  if (!same(request.AcrConfiguration, after.AcrConfiguration)) {
+  // Asked for no names (removal): what Cognito kept is for the caller to clear.
+  if (request.AcrConfiguration !== undefined && !same(request.AcrConfiguration, after.AcrConfiguration)) {
     throw new NativeLevelsError(
       `Cognito did not keep AcrConfiguration on user pool ${userPoolId} (DescribeUserPool reads it back ${after.AcrConfiguration === undefined ? 'empty' : 'different'}): its native authentication levels are not available to this pool. Set jpki.stepUp.nativeLevels.enabled to false; step-up with the product's own claims works without them.`,
     );
@@ -175,15 +178,21 @@ const DEFAULT_NAMES: Record<Level, string> = { Level1: 'urn:cognito:loa:1', Leve
  * rollback: what could not be undone is returned, for the log.
  */
 export async function removeNativeLevels(cognito: AwsJsonClient, s: Pick<NativeLevelsSettings, 'userPoolId' | 'providerName'>): Promise<string | undefined> {
-  try {
+  const problems: string[] = [];
+  // Each part on its own: the mapping is cleared even when the names could not be.
+  const attempt = async (part: () => Promise<void>) => {
+    try {
+      await part();
+    } catch (e) {
+      if (!(e instanceof AwsCallError && e.type === 'ResourceNotFoundException')) problems.push(e instanceof Error ? e.message : String(e));
+    }
+  };
+  await attempt(async () => {
     await setLevelNames(cognito, s.userPoolId, undefined);
     // An update without AcrConfiguration may keep the names (undocumented): then name the defaults.
     const left = (await describePool(cognito, s.userPoolId)).AcrConfiguration as Record<string, { AcrValue?: string }> | undefined;
     if (left && Object.entries(left).some(([l, v]) => v.AcrValue !== DEFAULT_NAMES[l as Level])) await setLevelNames(cognito, s.userPoolId, DEFAULT_NAMES);
-    await setAcrMapping(cognito, s.userPoolId, s.providerName, {});
-    return undefined;
-  } catch (e) {
-    if (e instanceof AwsCallError && e.type === 'ResourceNotFoundException') return undefined;
-    return e instanceof Error ? e.message : String(e);
-  }
+  });
+  await attempt(() => setAcrMapping(cognito, s.userPoolId, s.providerName, {}));
+  return problems.length ? problems.join(' / ') : undefined;
 }

@@ -113,12 +113,15 @@ export const deleteCookie = (name: string, o: Omit<CookieOptions, 'maxAge'>) => 
 
 /** The cookies of a Cookie header (RFC 6265 section 5.4): the first of a name wins; quoted values lose their quotes. */
 export function parseCookies(header: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
+  // Only spaces and tabs are trimmed (RFC 6265 section 5.2): String.trim would also strip U+00A0,
+  // so a cookie named "\u00a0__Host-…" set by a sibling host would pass for the __Host- one.
+  const trim = (v: string) => v.replace(/^[ \t]+|[ \t]+$/g, '');
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
     if (i < 0) continue;
-    const name = part.slice(0, i).trim();
-    let value = part.slice(i + 1).trim();
+    const name = trim(part.slice(0, i));
+    let value = trim(part.slice(i + 1));
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
     if (name && !(name in out) && COOKIE_NAME.test(name)) out[name] = value;
   }

@@ -37,7 +37,8 @@ export class NativeLevels extends Construct {
       entry: lambdaEntry('native-levels', 'handler.ts'),
       description: `myna-idp ${props.tenantId}: Cognito's native authentication levels (AcrConfiguration, AcrMapping)`,
       resourceType: 'Custom::NativeAuthenticationLevels',
-      timeout: Duration.minutes(2),
+      // Up to about 17 Cognito calls of at most 10 s each on a Delete.
+      timeout: Duration.minutes(5),
       properties: {
         UserPoolId: props.userPool.userPoolId,
         ProviderName: props.identityProvider.providerName,

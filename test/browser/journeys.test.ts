@@ -106,26 +106,36 @@ test('sign up with email and password, confirm by the mailed code, sign out, sig
   await context.close();
 });
 
-test('register a passkey and sign in with it (Chromium virtual authenticator)', async () => {
-  const { context, page } = await newPerson();
-  const cdp = await context.newCDPSession(page);
+/** A person whose browser has a platform authenticator (Chromium's virtual one). */
+async function newPersonWithAuthenticator(): Promise<{ context: BrowserContext; page: Page }> {
+  const person = await newPerson();
+  const cdp = await person.context.newCDPSession(person.page);
   await cdp.send('WebAuthn.enable');
   await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true } });
-  await signUp(page, 'taro@example.jp');
+  return person;
+}
+
+/** From the app's home: a passkey on managed login's page, back to the app, signed out, then signed in with it. */
+async function addPasskeyAndSignInWithIt(page: Page, email: string, screenshot?: string) {
   await page.getByRole('link', { name: /パスキーを登録/ }).click();
   await page.waitForURL(`${s.urls.cognito}/passkeys/add**`);
   expect(await page.locator('#passkey-count').innerText()).toBe('0');
   await page.getByRole('button', { name: /パスキーを登録/ }).click();
   await page.waitForFunction(() => document.querySelector('#passkey-count')?.textContent === '1');
-  await shot(page, 'managed-login-passkey-added.png');
+  if (screenshot) await shot(page, screenshot);
   await page.getByRole('link', { name: /アプリに戻る/ }).click();
   await page.waitForURL(s.urls.app);
   await signOut(page);
-
   await page.getByRole('link', { name: /^サインイン/ }).click();
-  await page.getByLabel(/メールアドレス/).fill('taro@example.jp');
+  await page.getByLabel(/メールアドレス/).fill(email);
   await page.getByRole('button', { name: /パスキーでサインイン/ }).click();
   await page.waitForURL(s.urls.app);
+}
+
+test('register a passkey and sign in with it (Chromium virtual authenticator)', async () => {
+  const { context, page } = await newPersonWithAuthenticator();
+  await signUp(page, 'taro@example.jp');
+  await addPasskeyAndSignInWithIt(page, 'taro@example.jp', 'managed-login-passkey-added.png');
   expect(await page.locator('h1').innerText()).toContain('サインインしました');
   const user = s.cognito.users.bySignInName('taro@example.jp')!;
   expect(user.passkeys).toHaveLength(1);
@@ -391,10 +401,7 @@ describe('step-up with My Number Card', () => {
 
 test('a person who signed up with the card moves that account into a pool account, then signs in with a passkey as the same user, card and verified claims included', async () => {
   const person = '認証 みらい（沖縄県那覇市・性別その他）';
-  const { context, page } = await newPerson();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true } });
+  const { context, page } = await newPersonWithAuthenticator();
   // 1. Sign-up with the card: the card's own account, which Cognito gives no passkey.
   await toOpPage(page);
   await page.getByLabel(person).check();
@@ -433,17 +440,7 @@ test('a person who signed up with the card moves that account into a pool accoun
 
   // 3. A passkey for the pool account, then a sign-in with it: the same user, with the card linked.
   await page.goto(s.urls.app);
-  await page.getByRole('link', { name: /パスキーを登録/ }).click();
-  await page.waitForURL(`${s.urls.cognito}/passkeys/add**`);
-  await page.getByRole('button', { name: /パスキーを登録/ }).click();
-  await page.waitForFunction(() => document.querySelector('#passkey-count')?.textContent === '1');
-  await page.getByRole('link', { name: /アプリに戻る/ }).click();
-  await page.waitForURL(s.urls.app);
-  await signOut(page);
-  await page.getByRole('link', { name: /^サインイン/ }).click();
-  await page.getByLabel(/メールアドレス/).fill('mirai@example.jp');
-  await page.getByRole('button', { name: /パスキーでサインイン/ }).click();
-  await page.waitForURL(s.urls.app);
+  await addPasskeyAndSignInWithIt(page, 'mirai@example.jp');
   const again = await profileClaims(page);
   expect(again.sub).toBe(pooled.sub);
   expect(JSON.parse(again.identities!)[0]).toMatchObject({ providerName: 'DigitalAuthApp' });
