@@ -212,7 +212,7 @@ export function createFederationProxy(deps: FederationProxyDeps): FetchApp {
       const prefix = `${config.cognito.providerName}_`;
       if (!cardUser || cardUser.native || !cardUser.username.startsWith(prefix)) {
         await emitAggregated({ type: 'link.intent_refused', reason: 'card_account_token_invalid', severity: 'warning' });
-        return json({ error: 'invalid_request', error_description: 'card_account_token must be a valid access token of the account created with the card' }, 400, { 'cache-control': 'no-store' });
+        return json({ error: 'invalid_request', error_description: 'card_account_token must be an access token of the card’s own account' }, 400, { 'cache-control': 'no-store' });
       }
       mergeFrom = cardUser.username.slice(prefix.length);
     }

@@ -69,11 +69,11 @@ export function linkConfirmPageHtml(account: string, go: string, merge = false):
     '<h1>マイナンバーカードの連携</h1>' +
       `<p>このあとマイナンバーカードで本人確認をすると、カードが次のアカウントに連携されます。</p><p style="font-size:1.2em"><strong>${escapeHtml(account)}</strong></p>` +
       (merge
-        ? '<p><strong>このカードで作成したアカウントがある場合、そのアカウントは削除され、カードでのサインインは上のアカウントになります。</strong></p>'
+        ? '<p><strong>このカードで作成したアカウントは削除され、カードでのサインインは上のアカウントになります。</strong></p>'
         : '') +
       '<p>ご自分のアカウントでない場合や、心当たりがない場合は「連携しない」を選んでください。</p>' +
       '<h2 lang="en" style="font-size:1.1em">Link My Number Card</h2>' +
-      `<p lang="en">After you verify with your My Number Card, the card will be linked to the account above. ${merge ? '<strong>An account you created with this card will be deleted; the card will sign you in to the account above.</strong> ' : ''}If it is not your account, or you did not ask for this, choose “Do not link”.</p>` +
+      `<p lang="en">After you verify with your My Number Card, the card will be linked to the account above. ${merge ? '<strong>The account you created with this card will be deleted; the card will sign you in above.</strong> ' : ''}If it is not your account, or you did not ask for this, choose “Do not link”.</p>` +
       `<form method="post" action="/authorize/confirm"><input type="hidden" name="go" value="${escapeHtml(go)}">${button('link', '連携する / Link', true)}${button('cancel', '連携しない / Do not link', false)}</form>`,
   );
 }

@@ -214,14 +214,14 @@ async function linkCard(deps: FederationProxyDeps, username: string, requestId: 
     if (e instanceof TokenStepError) throw e;
     throw unavailable();
   }
-  if (!destination || !destination.enabled) throw refuse('the account to link to does not exist or is disabled', 'destination_unavailable');
+  if (!destination?.enabled) throw refuse('the account is missing or disabled', 'destination_unavailable');
   // A request to move a card account is for that card only, whatever this card's state.
-  if (mergeFrom !== undefined && mergeFrom !== sub) throw refuse('the card is not the one whose account was to be moved', 'card_mismatch');
+  if (mergeFrom !== undefined && mergeFrom !== sub) throw refuse('not the card whose account was to be moved', 'card_mismatch');
   if (card?.linkedUser === username && otherCard === sub) {
     // Linked in the records: linked in the pool too (again, if an earlier link did not finish).
     if (destination.cards.includes(sub)) return 'already_linked';
     // An unfinished merge whose card signed in meanwhile has a card user again: move it once more.
-    if (ownUser && mergeFrom !== sub) throw refuse('the card has an account of its own again; move it into this account from that account', 'card_has_own_user');
+    if (ownUser && mergeFrom !== sub) throw refuse(OWN_ACCOUNT, 'card_has_own_user');
     if (ownUser) await deleteCardUser(deps, sub, unavailable);
     return relink(deps, username, sub, unavailable);
   }
@@ -230,7 +230,7 @@ async function linkCard(deps: FederationProxyDeps, username: string, requestId: 
   // A card sign-up's own account is moved only when the app asked for it with a token of that
   // very account (its card subject sealed in the request), the person confirmed it on the
   // proxy's page, and this fresh card authentication is of that card.
-  if (ownUser && mergeFrom !== sub) throw refuse('the card has an account of its own (the app may ask to move it into this account, signed in to both)', 'card_has_own_user');
+  if (ownUser && mergeFrom !== sub) throw refuse(OWN_ACCOUNT, 'card_has_own_user');
   if (ownUser && !ownUser.enabled) throw refuse('the card’s own account is disabled', 'card_user_disabled');
   // Cognito links at most five identities to a user.
   if (destination.identities >= 5) throw refuse('the account already has five linked identities', 'too_many_identities');
@@ -262,6 +262,8 @@ async function linkCard(deps: FederationProxyDeps, username: string, requestId: 
   }
   return 'linked';
 }
+
+const OWN_ACCOUNT = 'the card has an account of its own (the app may ask to move it here)';
 
 /** AdminDeleteUser of the card's user; one already gone (a concurrent merge) is done. */
 async function deleteCardUser(deps: FederationProxyDeps, sub: string, failure: () => TokenStepError): Promise<void> {

@@ -104,7 +104,7 @@ const COOKIE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/;
  * fixed name and a sealed base64url value. (hono's serializer did this; 2 KB of the bundle.)
  */
 export function setCookie(name: string, value: string, o: CookieOptions): string {
-  if (!COOKIE_NAME.test(name) || !COOKIE_VALUE.test(value)) throw new TypeError('cookie name or value has characters a cookie cannot hold');
+  if (!COOKIE_NAME.test(name) || !COOKIE_VALUE.test(value)) throw new TypeError('invalid cookie name or value');
   if ((name.startsWith('__Secure-') || name.startsWith('__Host-')) && !o.secure) throw new TypeError(`${name} needs Secure`);
   if (name.startsWith('__Host-') && o.path !== '/') throw new TypeError(`${name} needs Path=/`);
   return `${name}=${value}; Max-Age=${Math.floor(o.maxAge)}; Path=${o.path}${o.httpOnly ? '; HttpOnly' : ''}${o.secure ? '; Secure' : ''}; SameSite=${o.sameSite}`;

@@ -376,7 +376,7 @@ describe('step-up with My Number Card', () => {
     const { tokens } = await passwordSignIn(s.cognito, 'sample', 'mallory@example.jp', { password: PASSWORD });
     for (const body of [{ merge_card_account: true }, { merge_card_account: true, card_account_token: tokens.access_token }]) {
       const r = await fetch(`${s.urls.proxy}/link-intent`, { method: 'POST', headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      expect([r.status, ((await r.json()) as { error_description: string }).error_description]).toEqual([400, 'card_account_token must be a valid access token of the account created with the card']);
+      expect([r.status, ((await r.json()) as { error_description: string }).error_description]).toEqual([400, 'card_account_token must be an access token of the card’s own account']);
     }
     await context.close();
   });
@@ -423,7 +423,7 @@ test('a person who signed up with the card moves that account into a pool accoun
   await page.getByLabel(/コード/).fill(await mailedCode(context, 'mirai@example.jp'));
   await page.getByRole('button', { name: /確認/ }).click();
   await page.waitForURL(`${new URL(s.urls.proxy!).origin}/**`);
-  expect(await page.locator('body').innerText()).toContain('このカードで作成したアカウントがある場合、そのアカウントは削除され');
+  expect(await page.locator('body').innerText()).toContain('このカードで作成したアカウントは削除され');
   const pooledUser = s.cognito.users.bySignInName('mirai@example.jp')!;
   await page.getByRole('button', { name: /連携する/ }).click();
   await page.waitForURL(`${new URL(s.urls.op!).origin}/**`);
