@@ -425,6 +425,31 @@ test('a person who signed up with the card moves that account into a pool accoun
   await page.waitForURL(`${new URL(s.urls.proxy!).origin}/**`);
   expect(await page.locator('body').innerText()).toContain('このカードで作成したアカウントは削除され');
   const pooledUser = s.cognito.users.bySignInName('mirai@example.jp')!;
+  // Another card at the OP: the request to move this card's account links no other card. (The
+  // emulator keeps one person per OP session: its session cookie goes, as with another device.)
+  await context.clearCookies({ name: /^_session/ });
+  await page.getByRole('button', { name: /連携する/ }).click();
+  await page.waitForURL(`${new URL(s.urls.op!).origin}/**`);
+  await page.getByLabel('デジタル 太郎（東京都千代田区）').check();
+  await page.getByRole('button', { name: '応答する' }).click();
+  await page.waitForURL(`${s.urls.app}auth/callback**`);
+  expect(await page.locator('.notice').innerText()).toContain('not the card whose account was to be moved');
+  expect(s.cognito.users.get(cardAccount)).toBeDefined();
+  expect(pooledUser.links).toEqual([]);
+  // Again, as the person would: the card account, "move", the email account's password, the right card.
+  await page.goto(s.urls.app);
+  await signOut(page);
+  await context.clearCookies({ name: /^_session/ });
+  await toOpPage(page);
+  await page.getByLabel(person).check();
+  await page.getByRole('button', { name: '応答する' }).click();
+  await page.waitForURL(s.urls.app);
+  await page.getByRole('button', { name: /メールアドレスのアカウントに移す/ }).click();
+  await page.waitForURL(`${s.urls.cognito}/login**`);
+  await page.getByLabel(/メールアドレス/).fill('mirai@example.jp');
+  await page.getByLabel(/パスワード/).fill(PASSWORD);
+  await page.getByRole('button', { name: /パスワードでサインイン/ }).click();
+  await page.waitForURL(`${new URL(s.urls.proxy!).origin}/**`);
   await page.getByRole('button', { name: /連携する/ }).click();
   await page.waitForURL(`${new URL(s.urls.op!).origin}/**`);
   await page.getByLabel(person).check();
