@@ -12,9 +12,10 @@
  * changed anything else, the deploy fails with a message that says so, rather than a tenant
  * believing in levels its tokens never carry.
  */
+import { defaultLevelName, LEVELS, type Level } from '../shared/acr-levels';
 import { AwsCallError, type AwsJsonClient } from '../shared/aws-json';
 
-export type Level = 'Level1' | 'Level2' | 'Level3' | 'Level4';
+export type { Level };
 
 export interface NativeLevelsSettings {
   readonly userPoolId: string;
@@ -170,7 +171,7 @@ export async function applyNativeLevels(cognito: AwsJsonClient, s: NativeLevelsS
   await setAcrMapping(cognito, s.userPoolId, s.providerName, s.acrMapping);
 }
 
-const DEFAULT_NAMES: Record<Level, string> = { Level1: 'urn:cognito:loa:1', Level2: 'urn:cognito:loa:2', Level3: 'urn:cognito:loa:3', Level4: 'urn:cognito:loa:4' };
+const DEFAULT_NAMES = Object.fromEntries(LEVELS.map((l) => [l, defaultLevelName(l)])) as Record<Level, string>;
 
 /**
  * Delete (the tenant turned them off, or the stack goes): Cognito's default names and no

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isLocalhost, type TenantRule } from './rules';
+import { defaultLevelName, LEVELS, type Level } from '../../lambdas/shared/acr-levels';
 
 export const DIGITAL_AGENCY_ISSUERS = {
   sandbox: 'https://sb-auth-and-sign.go.jp/api/realms/main',
@@ -23,7 +24,6 @@ export const KEYCLOAK_PATHS = {
 const claimName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: 'must be a lowercase claim name (letters, digits, underscores)' });
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' });
 
-const LEVELS = ['Level1', 'Level2', 'Level3', 'Level4'] as const;
 const levelName = z.string().regex(/^[\x21-\x7e]{1,64}$/, { message: 'must be 1-64 printable ASCII characters without spaces' });
 const NATIVE_LEVELS_OFF = { enabled: false, cardLevel: 'Level4' as const, names: {} };
 
@@ -49,8 +49,7 @@ const nativeLevelsSchema = z
   .describe('Cognito’s native authentication levels, besides the product’s own step-up claims (which never depend on them).');
 
 /** The acr Cognito reports for a level: its custom name, else urn:cognito:loa:N. */
-export const nativeLevelAcr = (n: { cardLevel: (typeof LEVELS)[number]; names: Partial<Record<(typeof LEVELS)[number], string>> }) =>
-  n.names[n.cardLevel] ?? `urn:cognito:loa:${n.cardLevel.slice(-1)}`;
+export const nativeLevelAcr = (n: { cardLevel: Level; names: Partial<Record<Level, string>> }) => n.names[n.cardLevel] ?? defaultLevelName(n.cardLevel);
 
 export const jpkiSchema = z
   .strictObject({
@@ -252,9 +251,8 @@ export const jpkiRules: ReadonlyArray<TenantRule<{ jpki?: JpkiConfig; appClients
       if (t.signIn.mfa.mode !== 'off' && t.signIn.mfa.factors.includes('totp')) {
         report(['signIn', 'mfa', 'factors'], 'totp cannot be offered with jpki.stepUp.nativeLevels: password with TOTP is Cognito’s Level4, the card’s level');
       }
-      const levelNames = Object.values(n.names).filter(Boolean);
-      const defaults = ['1', '2', '3', '4'].map((d) => `urn:cognito:loa:${d}`);
-      if (new Set([...levelNames, ...defaults.filter((_, i) => !(n.names as Record<string, string | undefined>)[`Level${i + 1}`])]).size !== 4) {
+      const names: Partial<Record<Level, string>> = n.names;
+      if (new Set(LEVELS.map((l) => names[l] ?? defaultLevelName(l))).size !== LEVELS.length) {
         report(['jpki', 'stepUp', 'nativeLevels', 'names'], 'each level needs its own name, also against Cognito’s default names of the others');
       }
     }

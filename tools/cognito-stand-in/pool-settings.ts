@@ -14,14 +14,14 @@
  * Level2 one email or SMS code, Level3 a passkey, Level4 password with TOTP; a federated
  * sign-in gets the level its IdP's acr maps to, or the lowest one.
  */
+import { defaultLevelName as defaultName, LEVELS, type Level } from '../../lambdas/shared/acr-levels';
 import type { IdentityProviderModel, PoolModel } from './template';
 
-export type Level = 'Level1' | 'Level2' | 'Level3' | 'Level4';
-export const LEVELS: readonly Level[] = ['Level1', 'Level2', 'Level3', 'Level4'];
+export { LEVELS, type Level };
 
 type Json = Record<string, unknown>;
 
-/** UpdateUserPool's fields that DescribeUserPool reports (the same list as lambdas/native-levels). */
+/** UpdateUserPool's fields that DescribeUserPool reports; Cognito resets each one left out, except DcrConfiguration (lambdas/native-levels sends all the others). */
 const UPDATABLE = [
   'Policies', 'DeletionProtection', 'LambdaConfig', 'AutoVerifiedAttributes', 'SmsVerificationMessage', 'EmailVerificationMessage', 'EmailVerificationSubject',
   'VerificationMessageTemplate', 'SmsAuthenticationMessage', 'UserAttributeUpdateSettings', 'MfaConfiguration', 'DeviceConfiguration', 'EmailConfiguration',
@@ -78,6 +78,8 @@ export class PoolSettings {
     const next: Json = {};
     for (const [k, v] of Object.entries(this.pool)) if (!UPDATABLE.includes(k)) next[k] = v;
     for (const k of UPDATABLE) if (input[k] !== undefined) next[k] = structuredClone(input[k]);
+    // "If you omit this parameter, Amazon Cognito keeps the existing configuration" (DcrConfiguration only).
+    if (input.DcrConfiguration === undefined && this.pool.DcrConfiguration !== undefined) next.DcrConfiguration = this.pool.DcrConfiguration;
     if (typeof input.PoolName === 'string') next.Name = input.PoolName;
     const acr = input.AcrConfiguration as Record<string, { AcrValue?: string }> | undefined;
     if (acr) {
@@ -165,7 +167,6 @@ export class PoolSettings {
   }
 }
 
-const defaultName = (l: Level) => `urn:cognito:loa:${l.slice(-1)}`;
 
 function providerState(idp: IdentityProviderModel): ProviderState {
   return { ProviderName: idp.name, ProviderType: idp.type, ProviderDetails: { ...idp.details }, AttributeMapping: { ...idp.attributeMapping }, IdpIdentifiers: [...idp.identifiers] };
