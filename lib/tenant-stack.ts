@@ -1,16 +1,16 @@
 import { Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { AppClients } from './app-clients';
+import { AppClients } from './identity/app-clients';
 import type { LoadedTenant } from './config/loader';
 import { UserPoolClientIdentityProvider } from 'aws-cdk-lib/aws-cognito';
-import { JpkiFederation } from './jpki-federation';
+import { JpkiFederation } from './jpki/federation';
 import { JpkiStepUp } from './jpki/step-up';
-import { needsMailResources } from './email-sender';
+import { needsMailResources } from './messaging/email-sender';
 import { EdgeWafStack } from './jpki/edge-waf-stack';
-import { LoginDomain } from './login-domain';
-import { MailStack } from './mail-stack';
-import { ManagedLoginBranding } from './managed-login-branding';
-import { TenantUserPool } from './tenant-user-pool';
+import { LoginDomain } from './identity/login-domain';
+import { MailStack } from './messaging/mail-stack';
+import { ManagedLoginBranding } from './identity/managed-login-branding';
+import { TenantUserPool } from './identity/tenant-user-pool';
 import { Operations } from './operations/operations';
 
 export interface TenantStackProps extends StackProps {

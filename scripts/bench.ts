@@ -32,18 +32,18 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { App } from 'aws-cdk-lib';
 import { parse, stringify } from 'yaml';
-import { LocalSigner } from '../lambdas/shared/signer';
+import { LocalSigner } from '../lambdas/federation-proxy/crypto/signer';
 import { buildApp } from '../lib/app';
 import { tenantSchema } from '../lib/config/schema';
 import { proxyConfigOf } from '../lib/jpki/proxy-config';
-import { freePort } from '../tools/local/free-port';
-import { STAND_IN_CREDENTIALS, standInEnvironment, startAwsStandIn } from '../tools/local/aws-stand-in';
+import { freePort } from '../tools/cli/free-port';
+import { STAND_IN_CREDENTIALS, standInEnvironment, startAwsStandIn } from '../tools/stand-ins/aws/aws-stand-in';
 import { AwsJsonClient } from '../lambdas/shared/aws-json';
 import { EventBridgePublisher } from '../lambdas/shared/event-bus';
-import { startLocalProxy } from '../tools/local/proxy-server';
-import { startOpEmulator } from '../tools/op-emulator/emulator';
-import { CognitoLikeRp } from '../tools/rp-driver/cognito-like-rp';
-import { DirectRp } from '../tools/rp-driver/direct-rp';
+import { startLocalProxy } from '../tools/stand-ins/aws/proxy-server';
+import { startOpEmulator } from '../tools/stand-ins/op-emulator/emulator';
+import { CognitoLikeRp } from '../tools/stand-ins/rp-driver/cognito-like-rp';
+import { DirectRp } from '../tools/stand-ins/rp-driver/direct-rp';
 
 const only = (() => {
   const i = process.argv.indexOf('--only');

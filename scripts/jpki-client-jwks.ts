@@ -5,8 +5,8 @@
  * (GetPublicKey with your AWS credentials) for a deployed tenant, or from the local key.
  */
 import * as fs from 'node:fs';
-import { args, findTenant, runCommand, UsageError } from '../tools/local/tenant-args';
-import { clientJwks } from '../tools/jpki/client-jwks';
+import { args, findTenant, runCommand, UsageError } from '../tools/cli/tenant-args';
+import { clientJwks } from '../tools/cli/jpki-client-jwks';
 
 const usage = 'npm run jpki:client-jwks -- --tenant <id> [--local] [--key-id <kms key id, ARN or alias>] [--out <file>]';
 

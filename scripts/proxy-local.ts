@@ -6,9 +6,9 @@
  */
 import { TenantConfigError } from '../lib/config/errors';
 import { proxyClientIdOf, proxyConfigOf } from '../lib/jpki/proxy-config';
-import { localTenantKeys } from '../tools/local/key-store';
-import { startLocalProxy } from '../tools/local/proxy-server';
-import { args, findTenant, runCommand, UsageError } from '../tools/local/tenant-args';
+import { localTenantKeys } from '../tools/stand-ins/aws/key-store';
+import { startLocalProxy } from '../tools/stand-ins/aws/proxy-server';
+import { args, findTenant, runCommand, UsageError } from '../tools/cli/tenant-args';
 
 const usage = 'npm run proxy:local -- --tenant <id> [--port 8787] [--redirect-uri <url>]';
 

@@ -8,8 +8,8 @@
  */
 import * as path from 'node:path';
 import { loadTenantFile } from '../lib/config/loader';
-import { args, findTenant, runCommand, UsageError } from '../tools/local/tenant-args';
-import { SandboxError, startSandbox } from '../tools/sandbox/sandbox';
+import { args, findTenant, runCommand, UsageError } from '../tools/cli/tenant-args';
+import { SandboxError, startSandbox } from '../tools/cli/sandbox';
 
 const usage = 'npm run sandbox -- [--tenant <id> | --tenant-file <file>] [--local-dir .local] [--quiet] [--cognito-port N] [--proxy-port N] [--op-port N] [--client <name>]';
 

@@ -1,6 +1,6 @@
 /** The OP emulator keeps the Digital Agency's rules: a test of the test tool. */
-import { LocalSigner } from '../lambdas/shared/signer';
-import { startOpEmulator, type RunningEmulator } from '../tools/op-emulator/emulator';
+import { LocalSigner } from '../lambdas/federation-proxy/crypto/signer';
+import { startOpEmulator, type RunningEmulator } from '../tools/stand-ins/op-emulator/emulator';
 
 let op: RunningEmulator;
 const redirect = 'http://127.0.0.1:9/callback';
@@ -69,7 +69,7 @@ test('client_secret_post is not accepted at the token endpoint', async () => {
 
 describe('the OP session: a second sign-in, prompt=login, switching person', () => {
   const signedInBrowser = async () => {
-    const { Browser, signInThroughTestPage } = await import('../tools/rp-driver/browser');
+    const { Browser, signInThroughTestPage } = await import('../tools/stand-ins/rp-driver/browser');
     const browser = new Browser();
     const u = new URL(`${op.issuer}/protocol/openid-connect/auth`);
     u.search = new URLSearchParams({ response_type: 'code', client_id: 'RP00000001', redirect_uri: redirect, scope: 'openid name', state: 's', nonce: 'n', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }).toString();

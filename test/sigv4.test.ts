@@ -5,7 +5,7 @@
  */
 import { AwsV4Signer } from 'aws4fetch';
 import { signedHeaders } from '../lambdas/shared/sigv4';
-import { sigV4Matches } from '../tools/local/sigv4-check';
+import { sigV4Matches } from '../tools/stand-ins/aws/sigv4-check';
 
 const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: 'session-token' };
 

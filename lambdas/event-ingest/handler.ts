@@ -7,7 +7,7 @@
 import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
 import { EventBridgePublisher } from '../shared/event-bus';
 import { jsonLog } from '../shared/log';
-import { securityEventDetailSchema } from '../shared/security-event-schema';
+import { securityEventDetailSchema } from './security-event-schema';
 import { detailOf, securityEventMetric } from '../shared/security-events';
 import { normalise, type BusEvent } from './normalise';
 

@@ -2,16 +2,16 @@
  * The federation proxy as one Fetch app: the same code serves Lambda (function URL) and
  * localhost. Routes are thin: each protocol step lives in its own module.
  */
-import { BodyTooLargeError, createApp, deleteCookie, html, json, redirect, setCookie, type FetchApp, type HttpRequest } from '../shared/http';
-import { OAuthError } from '../shared/oauth-error';
-import { OpClient } from '../shared/op-client';
-import { opKeySet } from '../shared/op-keys';
+import { BodyTooLargeError, createApp, deleteCookie, html, json, redirect, setCookie, type FetchApp, type HttpRequest } from './web/http';
+import { OAuthError } from './protocol/oauth-error';
+import { OpClient } from './protocol/op-client';
+import { opKeySet } from './protocol/op-keys';
 import type { SecurityEvent } from '../shared/security-events';
 import { LINK_HINT_PREFIX, RedirectableError, startAuthorization, transactionCookieName, UnsafeRedirectError, type TransactionState } from './authorize';
 import { CallbackError, finishAuthorization } from './callback';
 import type { FederationProxyDeps } from './deps';
 import { errorPageHtml, LINK_PAGE_CSP, linkConfirmPageHtml, PAGE_CSP, rootPageHtml } from './pages';
-import { randomToken } from '../shared/pkce';
+import { randomToken } from './protocol/pkce';
 import { exchangeCode, TokenStepError } from './token';
 import { UserinfoError, userinfoOf } from './userinfo';
 

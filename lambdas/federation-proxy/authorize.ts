@@ -4,8 +4,8 @@
  * cannot send (PKCE S256, nonce, its own state) and sends the browser on to the OP. What the
  * callback needs travels in a sealed, HttpOnly cookie bound to the OP state.
  */
-import { OAuthError } from '../shared/oauth-error';
-import { createPkce, randomToken } from '../shared/pkce';
+import { OAuthError } from './protocol/oauth-error';
+import { createPkce, randomToken } from './protocol/pkce';
 import type { FederationProxyDeps } from './deps';
 
 export interface TransactionState {

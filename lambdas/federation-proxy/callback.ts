@@ -5,8 +5,8 @@
  * OP's error.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { OAuthError, type OAuthErrorCode } from '../shared/oauth-error';
-import { SealedValueError } from '../shared/sealing';
+import { OAuthError, type OAuthErrorCode } from './protocol/oauth-error';
+import { SealedValueError } from './crypto/sealing';
 import { transactionCookieName, type TransactionState } from './authorize';
 import type { FederationProxyDeps } from './deps';
 

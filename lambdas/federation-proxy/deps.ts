@@ -1,7 +1,7 @@
 import type { CardRecordStore } from '../shared/card-records';
-import type { Sealer } from '../shared/sealing';
+import type { Sealer } from './crypto/sealing';
 import type { SecurityEventSink } from '../shared/security-events';
-import type { JwsSigner } from '../shared/signer';
+import type { JwsSigner } from './crypto/signer';
 import type { ProxyConfig } from './config';
 
 /** What the proxy needs from its surroundings: real AWS services in Lambda, local ones elsewhere. */

@@ -5,14 +5,14 @@
  * would add about 95 ms to every cold start a person waits for.
  */
 import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
-import { functionUrlHandler, type FunctionUrlEvent } from '../shared/function-url';
+import { functionUrlHandler, type FunctionUrlEvent } from './web/function-url';
 import { DynamoCardRecordStore } from '../shared/card-records';
-import { cognitoLinking } from '../shared/cognito-linking';
-import { KmsSigner } from '../shared/kms-signer';
+import { cognitoLinking } from './aws/cognito-linking';
+import { KmsSigner } from './crypto/kms-signer';
 import { errorFields, jsonLog, type LogLevel } from '../shared/log';
-import { Sealer } from '../shared/sealing';
+import { Sealer } from './crypto/sealing';
 import { ConfigurationError } from '../shared/configuration-error';
-import { acceptedVersions, CachedSecretStore, clientSecretsOf, SecretsManagerStore } from '../shared/secrets';
+import { acceptedVersions, CachedSecretStore, clientSecretsOf, SecretsManagerStore } from './aws/secrets';
 import { securityEventSinkFromEnvironment } from '../shared/event-bus';
 import { createFederationProxy } from './app';
 import { parseProxyConfig } from './config';

@@ -1,6 +1,6 @@
 /** Step 4, /userinfo: Cognito fetches the verified attributes with the proxy's access token. */
-import { OAuthError } from '../shared/oauth-error';
-import { SealedValueError } from '../shared/sealing';
+import { OAuthError } from './protocol/oauth-error';
+import { SealedValueError } from './crypto/sealing';
 import type { FederationProxyDeps } from './deps';
 import type { SealedUserinfo } from './token';
 

@@ -6,7 +6,7 @@
  * Written here rather than taken from aws4fetch: it is the one part of that library the
  * Lambdas use, and the library is 7 KB of a proxy bundle whose budget is 100 KB, on the path of
  * every cold start a person waits for. The same code checks signatures in the local AWS
- * stand-ins (tools/local/sigv4-check.ts), and a test holds it to aws4fetch's signatures.
+ * stand-ins (tools/stand-ins/aws/sigv4-check.ts), and a test holds it to aws4fetch's signatures.
  */
 import { createHash, createHmac } from 'node:crypto';
 

@@ -11,7 +11,7 @@ import { launchChromium } from '../helpers/chromium';
 import { CognitoIdentityProviderClient, UpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
 import { passwordSignIn } from '../helpers/cognito';
-import { securityEventDetailSchema } from '../../lambdas/shared/security-event-schema';
+import { securityEventDetailSchema } from '../../lambdas/event-ingest/security-event-schema';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox';
 import { repoRoot } from '../helpers/tenants';
 

@@ -15,9 +15,9 @@ import {
   UpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
-import { STAND_IN_CREDENTIALS } from '../../tools/local/aws-stand-in';
-import { startCognitoStandIn, type RunningStandIn } from '../../tools/cognito-stand-in/stand-in';
-import type { CfnTemplate } from '../../tools/cognito-stand-in/template';
+import { STAND_IN_CREDENTIALS } from '../../tools/stand-ins/aws/aws-stand-in';
+import { startCognitoStandIn, type RunningStandIn } from '../../tools/stand-ins/cognito/stand-in';
+import type { CfnTemplate } from '../../tools/stand-ins/cognito/template';
 import { b64url, browserCookieOf, passwordSignIn, PASSWORD } from '../helpers/cognito';
 import { minimalTenant, synthTenant, tempDir } from '../helpers/tenants';
 

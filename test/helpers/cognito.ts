@@ -3,7 +3,7 @@
  * posts it (authorize, the sign-in form, the code, the token request with PKCE).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { RunningStandIn } from '../../tools/cognito-stand-in/stand-in';
+import type { RunningStandIn } from '../../tools/stand-ins/cognito/stand-in';
 
 export const PASSWORD = 'Stand-in-Passw0rd!';
 export const b64url = (b: Buffer) => b.toString('base64url');

@@ -4,13 +4,13 @@
  * the tenant's synthesized ProviderDetails.
  */
 import type { ProxyConfig } from '../../lambdas/federation-proxy/config';
-import { LocalSigner, type JwsAlgorithm } from '../../lambdas/shared/signer';
+import { LocalSigner, type JwsAlgorithm } from '../../lambdas/federation-proxy/crypto/signer';
 import { tenantSchema } from '../../lib/config/schema';
 import { idpResponseUrlOf, proxyConfigOf } from '../../lib/jpki/proxy-config';
-import { startOpEmulator, type EmulatorOptions, type RunningEmulator } from '../../tools/op-emulator/emulator';
-import { freePort } from '../../tools/local/free-port';
-import { startLocalProxy, type RunningProxy } from '../../tools/local/proxy-server';
-import { CognitoLikeRp } from '../../tools/rp-driver/cognito-like-rp';
+import { startOpEmulator, type EmulatorOptions, type RunningEmulator } from '../../tools/stand-ins/op-emulator/emulator';
+import { freePort } from '../../tools/cli/free-port';
+import { startLocalProxy, type RunningProxy } from '../../tools/stand-ins/aws/proxy-server';
+import { CognitoLikeRp } from '../../tools/stand-ins/rp-driver/cognito-like-rp';
 import { cognitoIdpSettingsFrom } from './provider-details';
 import { minimalTenant, synthTenant } from './tenants';
 

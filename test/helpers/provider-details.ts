@@ -4,8 +4,8 @@
  * local proxy's origin and the dynamic reference to the client secret by the local secret.
  */
 import type { Template } from 'aws-cdk-lib/assertions';
-import { readPoolModel, type CfnTemplate } from '../../tools/cognito-stand-in/template';
-import type { CognitoIdpSettings } from '../../tools/rp-driver/cognito-like-rp';
+import { readPoolModel, type CfnTemplate } from '../../tools/stand-ins/cognito/template';
+import type { CognitoIdpSettings } from '../../tools/stand-ins/rp-driver/cognito-like-rp';
 
 /** The RP settings of the template's (only) OIDC identity provider. */
 export function cognitoIdpSettingsFrom(template: Template, localOrigin: string, clientSecret: string, redirectUri: string): CognitoIdpSettings {

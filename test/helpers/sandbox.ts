@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { loadTenantFile } from '../../lib/config/loader';
-import { freePort } from '../../tools/local/free-port';
-import { startSandbox, type RunningSandbox } from '../../tools/sandbox/sandbox';
+import { freePort } from '../../tools/cli/free-port';
+import { startSandbox, type RunningSandbox } from '../../tools/cli/sandbox';
 import { repoRoot, tempDir } from './tenants';
 
 export interface TestSandbox extends RunningSandbox {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { tenantSchema } from '../../lib/config/schema';
 import { proxyConfigOf } from '../../lib/jpki/proxy-config';
-import { standInEnvironment, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
+import { standInEnvironment, startAwsStandIn, type AwsStandIn } from '../../tools/stand-ins/aws/aws-stand-in';
 import { minimalTenant, repoRoot } from '../helpers/tenants';
 
 const DOMAIN = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.ap-northeast-1.on.aws';
@@ -114,7 +114,7 @@ test('secrets are read once at cold start and cached between requests', async ()
 test('a client secret stored as a plain string: a fixed message at cold start, no part of it in any log', () => {
   // A fresh Lambda process (a cold start) with the secret in the wrong form.
   const script = `
-    const { startAwsStandIn } = await import(${JSON.stringify(path.join(repoRoot, 'tools/local/aws-stand-in.ts'))});
+    const { startAwsStandIn } = await import(${JSON.stringify(path.join(repoRoot, 'tools/stand-ins/aws/aws-stand-in.ts'))});
     const aws = await startAwsStandIn();
     aws.addKey(process.env.CLIENT_ASSERTION_KEY_ID, 'RSA_2048');
     aws.addKey(process.env.TOKEN_SIGNING_KEY_ID, 'ECC_NIST_P256');
@@ -147,9 +147,9 @@ test('a client secret stored as a plain string: a fixed message at cold start, n
 async function localApp(change: Partial<import('../../lambdas/federation-proxy/deps').FederationProxyDeps> = {}) {
   const { createFederationProxy } = await import('../../lambdas/federation-proxy/app');
   const { MemorySecurityEventSink } = await import('../../lambdas/shared/security-events');
-  const { Sealer } = await import('../../lambdas/shared/sealing');
-  const { MemorySecretStore } = await import('../../lambdas/shared/secrets');
-  const { LocalSigner } = await import('../../lambdas/shared/signer');
+  const { Sealer } = await import('../../lambdas/federation-proxy/crypto/sealing');
+  const { MemorySecretStore } = await import('../../lambdas/federation-proxy/aws/secrets');
+  const { LocalSigner } = await import('../../lambdas/federation-proxy/crypto/signer');
   const events = new MemorySecurityEventSink();
   const app = createFederationProxy({
     config: JSON.parse(process.env.PROXY_CONFIG!),

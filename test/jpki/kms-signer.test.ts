@@ -5,12 +5,12 @@
  */
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { AwsCallError } from '../../lambdas/shared/aws-json';
-import { KmsSigner } from '../../lambdas/shared/kms-signer';
-import { clientAssertion } from '../../lambdas/shared/op-client';
+import { KmsSigner } from '../../lambdas/federation-proxy/crypto/kms-signer';
+import { clientAssertion } from '../../lambdas/federation-proxy/protocol/op-client';
 import { ConfigurationError } from '../../lambdas/shared/configuration-error';
-import { acceptedVersions, clientSecretsOf, SecretsManagerStore } from '../../lambdas/shared/secrets';
-import { signJwt, type JwsAlgorithm } from '../../lambdas/shared/signer';
-import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
+import { acceptedVersions, clientSecretsOf, SecretsManagerStore } from '../../lambdas/federation-proxy/aws/secrets';
+import { signJwt, type JwsAlgorithm } from '../../lambdas/federation-proxy/crypto/signer';
+import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/stand-ins/aws/aws-stand-in';
 
 let aws: AwsStandIn;
 beforeAll(async () => {

@@ -4,11 +4,11 @@
  * redirect URIs, a replayed code, and an OP that is down, slow or answers garbage.
  * Each failure is a clean OAuth error (never a stack trace) and a security event.
  */
-import { Sealer } from '../../lambdas/shared/sealing';
+import { Sealer } from '../../lambdas/federation-proxy/crypto/sealing';
 import { MAX_NONCE, MAX_STATE } from '../../lambdas/federation-proxy/authorize';
-import { CLIENT_SECRET_ID, SEALING_SECRET_ID } from '../../tools/local/proxy-server';
-import type { EmulatorFaults } from '../../tools/op-emulator/emulator';
-import { Browser } from '../../tools/rp-driver/browser';
+import { CLIENT_SECRET_ID, SEALING_SECRET_ID } from '../../tools/stand-ins/aws/proxy-server';
+import type { EmulatorFaults } from '../../tools/stand-ins/op-emulator/emulator';
+import { Browser } from '../../tools/stand-ins/rp-driver/browser';
 import { startFederation, type Federation } from '../helpers/federation';
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -249,7 +249,7 @@ describe('sealed values, client authentication, redirect URIs', () => {
   });
 
   test('a code sealed with a key the proxy does not hold is rejected', async () => {
-    const { MemorySecretStore } = await import('../../lambdas/shared/secrets');
+    const { MemorySecretStore } = await import('../../lambdas/federation-proxy/aws/secrets');
     const other = new Sealer(new MemorySecretStore({ s: 'another-key-entirely-another-key-entirely' }), 's');
     expect((await redeem(f, await other.seal('code', { c: 'x', v: 'y', n: 'z' }, 60))).body.error_description).toBe('the code is not valid');
   });
@@ -440,7 +440,7 @@ describe('sealed values, client authentication, redirect URIs', () => {
     expect(Buffer.byteLength(pair!)).toBeLessThan(4096);
     // And the sign-in completes with that state returned to Cognito unchanged.
     const browser = new Browser();
-    const { signInThroughTestPage } = await import('../../tools/rp-driver/browser');
+    const { signInThroughTestPage } = await import('../../tools/stand-ins/rp-driver/browser');
     const back = await signInThroughTestPage(browser, authorizeUrl({ state: 's'.repeat(MAX_STATE), nonce: 'n'.repeat(MAX_NONCE) }), { person: 'test-0001' }, (u) => u.startsWith(f.rp.settings.redirectUri));
     expect(back.searchParams.get('state')).toBe('s'.repeat(MAX_STATE));
     expect(back.searchParams.get('code')).toBeTruthy();
@@ -458,7 +458,7 @@ describe('sealed values, client authentication, redirect URIs', () => {
 
   test('unfinished sign-ins never pile up cookies: a new one replaces the last, which then cannot finish', async () => {
     const browser = new Browser();
-    const { signInThroughTestPage } = await import('../../tools/rp-driver/browser');
+    const { signInThroughTestPage } = await import('../../tools/stand-ins/rp-driver/browser');
     // Ten sign-ins started and left at the OP: still one cookie.
     const opUrls: string[] = [];
     for (let i = 0; i < 10; i++) {
@@ -641,7 +641,7 @@ describe('an OP that is down, slow or answers garbage', () => {
 
 describe('what is not the OP\'s fault is not reported as the OP\'s', () => {
   test('a bug while validating (a TypeError) is an internal error, not "JWKS unavailable"', async () => {
-    const { validateIdToken } = await import('../../lambdas/shared/id-token');
+    const { validateIdToken } = await import('../../lambdas/federation-proxy/protocol/id-token');
     const token = `${Buffer.from('{"alg":"RS256","kid":"k"}').toString('base64url')}.${Buffer.from('{}').toString('base64url')}.c2ln`;
     const keys = async () => {
       throw new TypeError("Cannot read properties of undefined (reading 'x')");

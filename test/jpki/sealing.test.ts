@@ -1,6 +1,6 @@
 /** Sealed values (AES-256-GCM with an HKDF key): bound to their purpose and key, tamper-evident, short-lived. */
-import { Sealer, SealedValueError } from '../../lambdas/shared/sealing';
-import { MemorySecretStore } from '../../lambdas/shared/secrets';
+import { Sealer, SealedValueError } from '../../lambdas/federation-proxy/crypto/sealing';
+import { MemorySecretStore } from '../../lambdas/federation-proxy/aws/secrets';
 
 const store = () => new MemorySecretStore({ s: 'a-sealing-secret-of-enough-length-0123456789' });
 const reasonOf = (p: Promise<unknown>) => p.then(() => 'opened', (e: unknown) => (e instanceof SealedValueError ? e.reason : `other: ${String(e)}`));

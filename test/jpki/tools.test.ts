@@ -2,10 +2,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tenantSchema } from '../../lib/config/schema';
-import { clientJwks } from '../../tools/jpki/client-jwks';
-import { startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
-import { localTenantKeys } from '../../tools/local/key-store';
-import { readClients } from '../../tools/op-emulator/main';
+import { clientJwks } from '../../tools/cli/jpki-client-jwks';
+import { startAwsStandIn, type AwsStandIn } from '../../tools/stand-ins/aws/aws-stand-in';
+import { localTenantKeys } from '../../tools/stand-ins/aws/key-store';
+import { readClients } from '../../tools/stand-ins/op-emulator/main';
 import { minimalTenant, tempDir } from '../helpers/tenants';
 
 let aws: AwsStandIn;

@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { AwsJsonClient } from '../../lambdas/shared/aws-json';
 import { EventBridgePublisher, EventPublishError, securityEventSinkFromEnvironment } from '../../lambdas/shared/event-bus';
 import { jsonLog } from '../../lambdas/shared/log';
-import { securityEventDetailSchema } from '../../lambdas/shared/security-event-schema';
+import { securityEventDetailSchema } from '../../lambdas/event-ingest/security-event-schema';
 import { detailOf, PublishingSecurityEventSink, SECURITY_EVENT_SCHEMA } from '../../lambdas/shared/security-events';
-import { STAND_IN_CREDENTIALS, standInEnvironment, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
+import { STAND_IN_CREDENTIALS, standInEnvironment, startAwsStandIn, type AwsStandIn } from '../../tools/stand-ins/aws/aws-stand-in';
 
 let aws: AwsStandIn;
 beforeAll(async () => {

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { normalise } from '../../lambdas/event-ingest/normalise';
-import { standInEnvironment, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
-import { LocalFunction } from '../../tools/local/lambda-host';
+import { standInEnvironment, startAwsStandIn, type AwsStandIn } from '../../tools/stand-ins/aws/aws-stand-in';
+import { LocalFunction } from '../../tools/stand-ins/aws/lambda-host';
 import { repoRoot, tempDir } from '../helpers/tenants';
 
 const POOL = 'ap-northeast-1_Example1';

@@ -7,9 +7,9 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
-import { securityEventDetailSchema } from '../../lambdas/shared/security-event-schema';
+import { securityEventDetailSchema } from '../../lambdas/event-ingest/security-event-schema';
 import { FIELD_PATTERNS } from '../../lambdas/shared/security-events';
-import { matchesPattern, missingPaths, transformInput } from '../../tools/local/eventbridge-rules';
+import { matchesPattern, missingPaths, transformInput } from '../../tools/stand-ins/aws/eventbridge-rules';
 import { fixturesDir, minimalTenant, newApp, readTenantInput, synthTenant } from '../helpers/tenants';
 import { findSecrets } from '../helpers/secrets';
 import { sampleEvents } from './sample-events';

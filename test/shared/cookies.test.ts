@@ -1,5 +1,5 @@
-/** The proxy's cookies (lambdas/shared/http.ts): RFC 6265 parsing and the __Host-/__Secure- rules when setting them. */
-import { deleteCookie, parseCookies, setCookie } from '../../lambdas/shared/http';
+/** The proxy's cookies (lambdas/federation-proxy/web/http.ts): RFC 6265 parsing and the __Host-/__Secure- rules when setting them. */
+import { deleteCookie, parseCookies, setCookie } from '../../lambdas/federation-proxy/web/http';
 
 const options = { maxAge: 600, path: '/', secure: true, httpOnly: true, sameSite: 'Lax' as const };
 

@@ -1,7 +1,7 @@
 /** The DER to JWS conversion of ECDSA signatures, held to ecdsa-sig-formatter's and to node's own verification. */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { derToJose as libraryDerToJose } from 'ecdsa-sig-formatter';
-import { DerSignatureError, derToJose } from '../../lambdas/shared/ecdsa-der';
+import { DerSignatureError, derToJose } from '../../lambdas/federation-proxy/crypto/ecdsa-der';
 
 test('500 P-256 signatures: the same R || S as ecdsa-sig-formatter, verified by node as IEEE P1363', () => {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -1,7 +1,7 @@
-/** The proxy's RFC 7638 thumbprint (lambdas/shared/signer.ts) gives jose's for every kind of key it signs with. */
+/** The proxy's RFC 7638 thumbprint (lambdas/federation-proxy/crypto/signer.ts) gives jose's for every kind of key it signs with. */
 import { generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { jwkThumbprint, publicJwkOf } from '../../lambdas/shared/signer';
+import { jwkThumbprint, publicJwkOf } from '../../lambdas/federation-proxy/crypto/signer';
 
 test.each([
   ['RSA 2048', () => generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey, 'RS256'],

@@ -13,9 +13,9 @@ import { applyNativeLevels, NativeLevelsError, removeNativeLevels, updateRequest
 import { handler as nativeLevelsHandler } from '../../lambdas/native-levels/handler';
 import { tenantSchema } from '../../lib/config/schema';
 import { requireAuthentication } from '../../packages/step-up/src/index';
-import { STAND_IN_CREDENTIALS } from '../../tools/local/aws-stand-in';
-import { startCognitoStandIn, type RunningStandIn } from '../../tools/cognito-stand-in/stand-in';
-import type { CfnTemplate } from '../../tools/cognito-stand-in/template';
+import { STAND_IN_CREDENTIALS } from '../../tools/stand-ins/aws/aws-stand-in';
+import { startCognitoStandIn, type RunningStandIn } from '../../tools/stand-ins/cognito/stand-in';
+import type { CfnTemplate } from '../../tools/stand-ins/cognito/template';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

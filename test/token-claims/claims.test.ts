@@ -7,7 +7,7 @@
 import { AwsJsonClient } from '../../lambdas/shared/aws-json';
 import { clientPolicyOf, DynamoCardRecordStore, LinkConflictError, type CardAuthentication } from '../../lambdas/shared/card-records';
 import { cardSubjectOf, overridesFor, SUPPRESSED, tokenEventsFor, type PreTokenEvent, type TokenClaimsConfig } from '../../lambdas/token-claims/claims';
-import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/local/aws-stand-in';
+import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../tools/stand-ins/aws/aws-stand-in';
 
 const config: TokenClaimsConfig = {
   providerName: 'DigitalAuthApp',
