@@ -1,22 +1,32 @@
 /**
+ * Three projects, each with its own npm script (README, "Tests"):
+ * - unit: pure modules; no CDK synth, no servers (`npm run test:unit`);
+ * - cdk: templates, cdk-nag and cfn-lint; the fixture tenants are synthesized once per change of
+ *   the source into a cached cloud assembly that every test reads (`test/helpers/assembly.ts`);
+ * - e2e: local servers and browsers (`npm run test:e2e`).
+ *
  * Jest runs in native ESM mode (node --experimental-vm-modules): jose 6 and oidc-provider 9 are
  * ESM-only, and the project itself is ESM ("type": "module"). ts-jest only strips types; `npm run
  * build` does the type check.
  */
-/** @type {import('jest').Config} */
-export default {
+const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }],
-  },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }] },
   setupFiles: ['<rootDir>/test/setup/realm.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup/cdk-temp-dirs.ts'],
+};
+
+/** @type {import('jest').Config} */
+export default {
   testTimeout: 60_000,
-  // In band (one process). In worker processes, a worker that had synthesized CDK apps often
-  // took longer than jest-worker's fixed 500 ms to end after the run (no handle was open; the
-  // time goes in the process's own teardown, which an explicit process.exit does not shorten),
-  // and jest then reported it as force-exited at the end of every full run. In band the same
-  // 473 tests take 452 s instead of 240-320 s on this 2-core machine, and end cleanly.
-  maxWorkers: 1,
+  maxWorkers: 2,
+  // Both cores. A worker whose heap passes the limit after a test file is replaced by a new one,
+  // so the CDK construct trees of one file are not carried into the next.
+  workerIdleMemoryLimit: '700MB',
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'cdk', testMatch: ['<rootDir>/test/cdk/**/*.test.ts'], globalSetup: '<rootDir>/test/setup/assembly-setup.js' },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+  ],
 };

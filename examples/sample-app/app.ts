@@ -15,6 +15,7 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import * as oidc from 'openid-client';
 import { JwtVerifier } from 'aws-jwt-verify';
+import { escapeHtml } from '../../lambdas/federation-proxy/web/html';
 import { parseChallenge, requireAuthentication, stepUpAuthorizationUrl, type AuthenticationRequirement } from '../../packages/step-up/src/index';
 
 export interface SampleAppConfig {
@@ -57,7 +58,6 @@ interface Session {
   mergeFrom?: { accessToken: string; until: number };
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const STYLE = `body{font-family:system-ui,"Hiragino Sans","Noto Sans CJK JP",sans-serif;max-width:46em;margin:0 auto;padding:1em;line-height:1.6;color:#1b1b1b}
 header{display:flex;justify-content:space-between;align-items:center;border-bottom:2px solid #1d6b3a;margin-bottom:1em}
 header a{color:inherit;text-decoration:none;font-weight:700}
@@ -136,8 +136,8 @@ export async function createSampleApp(config: SampleAppConfig) {
     c.header('content-security-policy', CSP);
     c.header('cache-control', 'no-store');
     return c.html(
-      `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)} - サンプルアプリ</title><style>${STYLE}</style></head><body>` +
-        `<header><a href="/">サンプルアプリ <span class="en">Sample app</span></a><span>${s?.claims ? `${esc(String(s.claims.email ?? s.claims.name ?? s.claims['cognito:username'] ?? ''))} · <a href="/auth/logout">サインアウト / Sign out</a>` : ''}</span></header>` +
+      `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} - サンプルアプリ</title><style>${STYLE}</style></head><body>` +
+        `<header><a href="/">サンプルアプリ <span class="en">Sample app</span></a><span>${s?.claims ? `${escapeHtml(String(s.claims.email ?? s.claims.name ?? s.claims['cognito:username'] ?? ''))} · <a href="/auth/logout">サインアウト / Sign out</a>` : ''}</span></header>` +
         `<main>${body}</main></body></html>`,
       status as 200,
     );
@@ -159,7 +159,7 @@ export async function createSampleApp(config: SampleAppConfig) {
   };
 
   const app = new Hono();
-  app.onError((e, c) => html(c, 'エラー', `<h1>エラーが発生しました <span class="en">Something went wrong</span></h1><p class="notice">${esc(e.message)}</p><p><a class="button" href="/">ホームへ / Home</a></p>`, 500));
+  app.onError((e, c) => html(c, 'エラー', `<h1>エラーが発生しました <span class="en">Something went wrong</span></h1><p class="notice">${escapeHtml(e.message)}</p><p><a class="button" href="/">ホームへ / Home</a></p>`, 500));
 
   app.get('/', (c) => {
     const s = sessionOf(c);
@@ -186,7 +186,7 @@ export async function createSampleApp(config: SampleAppConfig) {
         (String(s.claims['cognito:username'] ?? '').startsWith(`${cardProvider}_`)
           ? '<p class="notice">マイナンバーカードで作成したアカウントです。パスキーでサインインするには、メールアドレスのアカウントにこのアカウントを移します。<span class="en">This account was created with My Number Card. To sign in with a passkey, move it into an account with your email address.</span></p>' +
             '<form method="post" action="/account/move-card"><button class="button" type="submit">メールアドレスのアカウントに移す / Move into an email account</button></form>'
-          : `<p><a class="button secondary" href="${esc(passkeys.toString())}">パスキーを登録 / Add a passkey</a> <a class="button secondary" href="/auth/card?link=1">マイナンバーカードを連携 / Link My Number Card</a></p>`),
+          : `<p><a class="button secondary" href="${escapeHtml(passkeys.toString())}">パスキーを登録 / Add a passkey</a> <a class="button secondary" href="/auth/card?link=1">マイナンバーカードを連携 / Link My Number Card</a></p>`),
     );
   });
 
@@ -236,7 +236,7 @@ export async function createSampleApp(config: SampleAppConfig) {
       return html(
         c,
         'サインイン',
-        `<h1>${cancelled ? 'サインインを中止しました' : 'サインインできませんでした'} <span class="en">${cancelled ? 'Sign-in cancelled' : 'Sign-in failed'}</span></h1><p class="notice"><code>${esc(error)}</code> ${esc(url.searchParams.get('error_description') ?? '')}</p><p><a class="button" href="/">ホームへ / Home</a></p>`,
+        `<h1>${cancelled ? 'サインインを中止しました' : 'サインインできませんでした'} <span class="en">${cancelled ? 'Sign-in cancelled' : 'Sign-in failed'}</span></h1><p class="notice"><code>${escapeHtml(error)}</code> ${escapeHtml(url.searchParams.get('error_description') ?? '')}</p><p><a class="button" href="/">ホームへ / Home</a></p>`,
         400,
       );
     }
@@ -255,7 +255,7 @@ export async function createSampleApp(config: SampleAppConfig) {
     const s = sessionOf(c);
     if (!s?.claims) return c.redirect('/auth/login');
     const claims = s.claims;
-    const row = (k: string, v: unknown) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'string' ? v : JSON.stringify(v))}</td></tr>`;
+    const row = (k: string, v: unknown) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(typeof v === 'string' ? v : JSON.stringify(v))}</td></tr>`;
     const time = (v: unknown) => (typeof v === 'number' ? `${v} (${new Date(v * 1000).toISOString()})` : '—');
     const verified = claims.verified_claims as { verification?: Record<string, unknown>; claims?: Record<string, unknown> } | undefined;
     return html(
@@ -265,7 +265,7 @@ export async function createSampleApp(config: SampleAppConfig) {
         '<h2>認証 <span class="en">Authentication</span></h2><table>' +
         row('acr', claims.acr ?? '—') +
         row('amr', claims.amr ?? '—') +
-        `<tr><th>auth_time</th><td>${esc(time(claims.auth_time))}</td></tr>` +
+        `<tr><th>auth_time</th><td>${escapeHtml(time(claims.auth_time))}</td></tr>` +
         row('identities', claims.identities ?? '—') +
         '</table>' +
         '<h2>マイナンバーカードで確認された情報 <span class="en">Verified with My Number Card (verified_claims)</span></h2>' +
@@ -291,7 +291,7 @@ export async function createSampleApp(config: SampleAppConfig) {
     '<h1>住所変更 <span class="en">Change of address</span></h1>' +
     message +
     '<form method="post" action="/account/address"><label for="address">新しい住所 <span class="en">New address</span></label><br>' +
-    `<input id="address" name="address" required maxlength="200" value="${esc(value)}" style="width:100%;padding:.5em;font-size:1em">` +
+    `<input id="address" name="address" required maxlength="200" value="${escapeHtml(value)}" style="width:100%;padding:.5em;font-size:1em">` +
     '<br><button class="button" type="submit">変更する / Change</button></form>';
   app.get('/account/address', (c) => {
     const s = sessionOf(c);
@@ -316,14 +316,14 @@ export async function createSampleApp(config: SampleAppConfig) {
         '本人確認',
         '<h1>マイナンバーカードでの本人確認が必要です <span class="en">Verify with your My Number Card</span></h1>' +
           '<p>住所変更の前に、マイナンバーカードで本人確認をしてください。<span class="en">Before changing your address, verify your identity with your My Number Card.</span></p>' +
-          `<p class="notice">API: <code>401 WWW-Authenticate: ${esc(challenge)}</code></p>` +
+          `<p class="notice">API: <code>401 WWW-Authenticate: ${escapeHtml(challenge)}</code></p>` +
           `<p><a class="button" href="/auth/step-up?challenge=${encodeURIComponent(challenge)}">マイナンバーカードで確認 / Verify with My Number Card</a> <a class="button secondary" href="/">やめる / Cancel</a></p>`,
         401,
       );
     }
     const out = (await res.json()) as { ok?: boolean; address?: string; error_description?: string };
-    if (!res.ok) return html(c, '住所変更', addressForm(`<p class="notice">${esc(out.error_description ?? 'error')}</p>`), res.status);
-    return html(c, '住所変更', `<h1>住所を変更しました <span class="en">Address changed</span></h1><p class="ok">${esc(out.address ?? '')}</p><p><a class="button" href="/">ホーム / Home</a></p>`);
+    if (!res.ok) return html(c, '住所変更', addressForm(`<p class="notice">${escapeHtml(out.error_description ?? 'error')}</p>`), res.status);
+    return html(c, '住所変更', `<h1>住所を変更しました <span class="en">Address changed</span></h1><p class="ok">${escapeHtml(out.address ?? '')}</p><p><a class="button" href="/">ホーム / Home</a></p>`);
   });
 
   // The challenge becomes the next authorization request: its acr_values and max_age, prompt=login, the card.

@@ -3,7 +3,7 @@
  * redirect to, and a short page at the root. Phones first (the Digital Agency's app runs on
  * them), Japanese first with English after.
  */
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+import { escapeHtml } from './web/html';
 
 /** What went wrong, for a person, by the reason the proxy reports. */
 const EXPLAINED: Record<string, { ja: string; en: string }> = {

@@ -17,10 +17,24 @@ export interface Log {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/** The keys the logger writes itself. */
+const OWN_KEYS = ['level', 'message', 'timestamp', 'service'] as const;
+
 export function jsonLog(service: string, persistent: Record<string, unknown>, level: LogLevel = 'INFO', write = (line: string) => void process.stdout.write(line)): Log {
   const at = (l: LogLevel) => (message: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[l] < ORDER[level]) return;
-    write(`${JSON.stringify({ level: l, message, timestamp: new Date().toISOString(), service, ...persistent, ...fields })}\n`);
+    // The logger's own keys always win: lines are found by them (a Logs Insights query for
+    // level ERROR, say), so a caller's `level: 'INFO'` must not hide an error, nor a `service`
+    // pass one function's lines for another's. A colliding value is kept as `field_<key>` rather
+    // than dropped (it may be the clue to a fault), and never thrown on: logging must not fail.
+    const rest: Record<string, unknown> = { ...persistent, ...fields };
+    for (const k of OWN_KEYS) {
+      if (Object.hasOwn(rest, k)) {
+        rest[`field_${k}`] = rest[k];
+        delete rest[k];
+      }
+    }
+    write(`${JSON.stringify({ level: l, message, timestamp: new Date().toISOString(), service, ...rest })}\n`);
   };
   return { info: at('INFO'), warn: at('WARN'), error: at('ERROR') };
 }

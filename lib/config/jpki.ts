@@ -7,10 +7,13 @@ import { z } from 'zod';
 import { isLocalhost, type TenantRule } from './rules';
 import { defaultLevelName, LEVELS, type Level } from '../../lambdas/shared/acr-levels';
 
+/** The Keycloak realm of the Agency's OP: its issuer is the origin followed by this path. */
+export const OP_REALM_PATH = '/api/realms/main';
+
 export const DIGITAL_AGENCY_ISSUERS = {
-  sandbox: 'https://sb-auth-and-sign.go.jp/api/realms/main',
+  sandbox: `https://sb-auth-and-sign.go.jp${OP_REALM_PATH}`,
   /** UNCONFIRMED (by analogy with the sandbox): override with `issuer` if it differs. */
-  production: 'https://auth-and-sign.go.jp/api/realms/main',
+  production: `https://auth-and-sign.go.jp${OP_REALM_PATH}`,
 } as const;
 
 /** Keycloak-style endpoint paths below the issuer. */

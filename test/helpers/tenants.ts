@@ -15,6 +15,12 @@ export const tenantsDir = path.join(repoRoot, 'tenants');
 /** The tenants the tests are written against: copies of the examples, owned by the tests. */
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'tenants');
 
+/** A card tenant with Cognito's native authentication levels on (its own folder: one stack). */
+export const nativeLevelsDir = path.join(repoRoot, 'test', 'fixtures', 'native-levels');
+
+/** The folders the cdk project synthesizes once per run: the fixtures, and the repository's tenants if any. */
+export const fixtureFolders = (): string[] => [fixturesDir, nativeLevelsDir, ...(repositoryTenantIds().length > 0 ? [tenantsDir] : [])];
+
 /** The ids of the tenant files in `tenantsDir` now. */
 export const repositoryTenantIds = (): string[] =>
   fs.existsSync(tenantsDir) ? fs.readdirSync(tenantsDir).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, '')).sort() : [];

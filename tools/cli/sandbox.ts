@@ -11,7 +11,7 @@ import { App } from 'aws-cdk-lib';
 import { parseProxyConfig, type ProxyConfig } from '../../lambdas/federation-proxy/config';
 import { buildApp } from '../../lib/app';
 import type { LoadedTenant } from '../../lib/config/loader';
-import { nativeLevelAcr } from '../../lib/config/jpki';
+import { KEYCLOAK_PATHS, nativeLevelAcr } from '../../lib/config/jpki';
 import { createSampleApp } from '../../examples/sample-app/app';
 import { serveSampleApp } from '../../examples/sample-app/serve';
 import { AwsJsonClient } from '../../lambdas/shared/aws-json';
@@ -150,7 +150,7 @@ export async function startSandbox(o: SandboxOptions): Promise<RunningSandbox> {
       if (op.issuer !== config.op.issuer) {
         log('sandbox', `the tenant's OP ${config.op.issuer} is not on this machine: the emulator at ${op.issuer} stands in for it`);
         const base = op.issuer;
-        config = { ...config, op: { ...config.op, issuer: base, authorizationEndpoint: `${base}/protocol/openid-connect/auth`, tokenEndpoint: `${base}/protocol/openid-connect/token`, userinfoEndpoint: `${base}/protocol/openid-connect/userinfo`, jwksUri: `${base}/protocol/openid-connect/certs` } };
+        config = { ...config, op: { ...config.op, issuer: base, authorizationEndpoint: `${base}${KEYCLOAK_PATHS.authorization}`, tokenEndpoint: `${base}${KEYCLOAK_PATHS.token}`, userinfoEndpoint: `${base}${KEYCLOAK_PATHS.userinfo}`, jwksUri: `${base}${KEYCLOAK_PATHS.jwks}` } };
       }
       config = { ...config, cognito: { ...config.cognito, redirectUri: `${cognitoOrigin}/oauth2/idpresponse` } };
       clientSecret = keys.clientSecret;

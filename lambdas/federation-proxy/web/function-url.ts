@@ -31,7 +31,11 @@ export function functionUrlHandler(app: FetchApp) {
     try {
       const headers = new Headers();
       for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers.set(k, v);
-      if (event.cookies?.length) headers.set('cookie', event.cookies.join('; '));
+      // The Cookie header as octets, one character each (a ByteString, as Node's own HTTP server
+      // gives it): a cookie another host of the domain set may hold UTF-8 (user agents keep such
+      // values, RFC 6265 section 5.2), and as characters above U+00FF it would make Headers refuse
+      // every request that carries it. ASCII, and so every token name and its value, is unchanged.
+      if (event.cookies?.length) headers.set('cookie', Buffer.from(event.cookies.join('; '), 'utf8').toString('latin1'));
       const hasBody = event.body !== undefined && method !== 'GET' && method !== 'HEAD';
       const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body!, 'base64') : event.body) : undefined;
       request = new Request(url, { method, headers, body });

@@ -11,96 +11,14 @@ import { SignJWT } from 'jose';
 import { AwsJsonClient } from '../../../lambdas/shared/aws-json';
 import { applyNativeLevels, NativeLevelsError, removeNativeLevels, updateRequestOf } from '../../../lambdas/native-levels/apply';
 import { handler as nativeLevelsHandler } from '../../../lambdas/native-levels/handler';
-import { tenantSchema } from '../../../lib/config/schema';
 import { requireAuthentication } from '../../../packages/step-up/src/index';
 import { STAND_IN_CREDENTIALS } from '../../../tools/stand-ins/aws/aws-stand-in';
 import { startCognitoStandIn, type RunningStandIn } from '../../../tools/stand-ins/cognito/stand-in';
 import type { CfnTemplate } from '../../../tools/stand-ins/cognito/template';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { App } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { minimalTenant, synthTenant, tempDir } from '../../helpers/tenants';
+import { assemblyOf } from '../../helpers/assembly';
+import { nativeLevelsDir } from '../../helpers/tenants';
 
 const local = { region: 'ap-northeast-1', account: '123456789012', functionUrl: () => 'http://127.0.0.1:9/', secret: () => 'local-secret' };
-
-function cardTenant(nativeLevels?: Record<string, unknown>, change: (t: Record<string, any>) => void = () => undefined) {
-  const t = minimalTenant();
-  t.jpki = { environment: 'sandbox', clientId: 'RP00000002', acrValues: 'aal3', ...(nativeLevels ? { stepUp: { nativeLevels } } : {}) };
-  // Password with TOTP is Cognito's Level4 too: a tenant with native levels offers no TOTP.
-  if (nativeLevels) t.signIn.mfa = { mode: 'off' };
-  change(t);
-  return t;
-}
-const ON = { enabled: true, cardLevel: 'Level4', names: { Level4: 'urn:myna-idp:loa:card' } };
-
-const resourcesOf = (template: CfnTemplate, type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-
-describe('the template', () => {
-  test('off by default: no custom resource, nothing changes in the pool', () => {
-    const template = synthTenant(cardTenant()).template.toJSON() as CfnTemplate;
-    expect(resourcesOf(template, 'Custom::NativeAuthenticationLevels')).toHaveLength(0);
-  });
-
-  test('on: the level names, the card acr mapped to the card level, a revision of the pool and provider, and only the four Cognito actions', () => {
-    const { template } = synthTenant(cardTenant(ON));
-    const json = template.toJSON() as CfnTemplate;
-    const found = resourcesOf(json, 'Custom::NativeAuthenticationLevels');
-    expect(found).toHaveLength(1);
-    const r = found[0]![1] as { Properties: Record<string, any> };
-    const [idp] = resourcesOf(json, 'AWS::Cognito::UserPoolIdentityProvider')[0]!;
-    expect(JSON.parse(r.Properties.LevelNames)).toEqual({ Level4: 'urn:myna-idp:loa:card' });
-    expect(JSON.parse(r.Properties.AcrMapping)).toEqual({ Level4: 'aal3' });
-    expect(r.Properties.ProviderName).toEqual({ Ref: idp });
-    expect(r.Properties.Revision).toMatch(/^[0-9a-f]{32}$/);
-    const policies = resourcesOf(json, 'AWS::IAM::Policy').map(([, p]) => JSON.stringify(p.Properties));
-    const handlerPolicy = policies.find((p) => p.includes('cognito-idp:UpdateUserPool'))!;
-    const cognitoStatements = (JSON.parse(handlerPolicy).PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>).filter((st) => String(st.Action).includes('cognito-idp:'));
-    expect(cognitoStatements).toEqual([
-      { Action: ['cognito-idp:DescribeIdentityProvider', 'cognito-idp:DescribeUserPool', 'cognito-idp:GetUserPoolMfaConfig', 'cognito-idp:UpdateIdentityProvider', 'cognito-idp:UpdateUserPool'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/UserPool/), 'Arn'] } },
-    ]);
-  });
-
-  test('cdk-nag (AwsSolutions) has no unacknowledged finding and cfn-lint no error', () => {
-    const { stack, template } = synthTenant(cardTenant(ON));
-    const app = stack.node.root as App;
-    const report = new AwsSolutionsChecks(app).validateScope(app);
-    expect(report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.resourceLogicalId}`))).toEqual([]);
-    if (spawnSync('cfn-lint', ['--version']).status !== 0) return;
-    const file = path.join(tempDir('myna-idp-native-'), 'tenant.template.json');
-    fs.writeFileSync(file, JSON.stringify(template.toJSON()));
-    const r = spawnSync('cfn-lint', ['--format', 'parseable', '--', file], { encoding: 'utf8' });
-    expect(r.stdout.split('\n').filter((l) => /:E\d{4}:/.test(l))).toEqual([]);
-  });
-
-  test('the revision changes with the pool (CloudFormation’s update of it would drop the levels), not otherwise', () => {
-    const revision = (t: Record<string, any>) => {
-      const json = synthTenant(t).template.toJSON() as CfnTemplate;
-      return (resourcesOf(json, 'Custom::NativeAuthenticationLevels')[0]![1].Properties as Record<string, string>).Revision;
-    };
-    const a = revision(cardTenant(ON));
-    expect(revision(cardTenant(ON))).toBe(a);
-    expect(revision(cardTenant(ON, (t) => (t.signIn.passwordPolicy = { minLength: 14 })))).not.toBe(a);
-  });
-});
-
-describe('the tenant file', () => {
-  const issues = (t: Record<string, any>) => {
-    const r = tenantSchema.safeParse(t);
-    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-  };
-  test('native levels need the acr the OP is asked for, and distinct level names', () => {
-    expect(issues(cardTenant(ON))).toEqual([]);
-    const noAcr = cardTenant(ON, (t) => delete t.jpki.acrValues);
-    expect(issues(noAcr)).toEqual([expect.stringMatching(/^jpki\.stepUp\.nativeLevels\.enabled: needs jpki\.acrValues/)]);
-    expect(issues(cardTenant({ ...ON, names: { Level4: 'urn:cognito:loa:1' } }))).toEqual([expect.stringMatching(/^jpki\.stepUp\.nativeLevels\.names: each level needs its own name/)]);
-    expect(issues(cardTenant({ enabled: true, cardLevel: 'Level5' }))[0]).toMatch(/^jpki\.stepUp\.nativeLevels\.cardLevel:/);
-    // Only Level4 is out of reach of a password, a code or a passkey; and TOTP reaches it too.
-    expect(issues(cardTenant({ ...ON, cardLevel: 'Level3' }))).toEqual([expect.stringMatching(/^jpki\.stepUp\.nativeLevels\.cardLevel: must be Level4/)]);
-    expect(issues(cardTenant(ON, (t) => (t.signIn.mfa = { mode: 'optional', factors: ['totp'] })))).toEqual([expect.stringMatching(/^signIn\.mfa\.factors: totp cannot be offered with jpki\.stepUp\.nativeLevels/)]);
-  });
-});
 
 describe('the custom resource handler against the user pool API (Cognito stand-in, SigV4 over HTTP)', () => {
   let s: RunningStandIn;
@@ -108,7 +26,7 @@ describe('the custom resource handler against the user pool API (Cognito stand-i
     await s?.close();
   });
   const start = async (o: { kept?: boolean } = {}) => {
-    const template = synthTenant(cardTenant(ON)).template.toJSON() as CfnTemplate;
+    const template = assemblyOf(nativeLevelsDir).template('MynaIdp-acme') as CfnTemplate;
     s = await startCognitoStandIn({ template, local, nativeLevelsKept: o.kept });
     return s;
   };

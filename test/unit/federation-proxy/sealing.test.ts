@@ -46,3 +46,34 @@ describe('Sealer', () => {
     expect(await reasonOf(new Sealer(store(), 's').unseal('code', await other.seal('code', {}, 30)))).toBe('invalid');
   });
 });
+
+describe('the injected clock judges the previous secret’s window, as it judges exp', () => {
+  const oldSecret = 'the-secret-before-the-rotation-0123456789';
+  const newSecret = 'the-secret-after-the-rotation-0123456789';
+  const windowMs = 60 * 60_000;
+
+  /** GIVEN a value sealed at `t0` with `oldSecret`, then a rotation to `newSecret` at `rotatedAt`: does it open at `at`? */
+  async function openedAfterRotation(t0: number, rotatedAt: number, at: number): Promise<string> {
+    let now = t0;
+    const secrets = new MemorySecretStore({ s: oldSecret });
+    const sealer = new Sealer(secrets, 's', windowMs, () => now);
+    const v = await sealer.seal('transaction', { step: 'authorize' }, 3 * 3600);
+    secrets.rotate('s', newSecret, rotatedAt);
+    now = at;
+    return reasonOf(sealer.unseal('transaction', v));
+  }
+
+  test('a clock years behind the real time: the previous secret still opens within the window after the rotation', async () => {
+    const t0 = Date.parse('2025-01-01T00:00:00Z');
+    const rotatedAt = t0 + 5 * 60_000;
+    expect(await openedAfterRotation(t0, rotatedAt, rotatedAt + 59 * 60_000)).toBe('opened');
+    expect(await openedAfterRotation(t0, rotatedAt, rotatedAt + windowMs)).toBe('invalid');
+  });
+
+  test('a clock years ahead of the real time: the previous secret no longer opens once the window has passed', async () => {
+    const t0 = Date.parse('2100-01-01T00:00:00Z');
+    const rotatedAt = t0 + 5 * 60_000;
+    expect(await openedAfterRotation(t0, rotatedAt, rotatedAt + 59 * 60_000)).toBe('opened');
+    expect(await openedAfterRotation(t0, rotatedAt, rotatedAt + 61 * 60_000)).toBe('invalid');
+  });
+});

@@ -6,6 +6,7 @@
  * newcomer sees it. It keeps the events in memory and shows them on a page (`/events`).
  */
 import { checkEntry } from '../../../lambdas/event-ingest/security-event-schema';
+import { escapeHtml } from '../../../lambdas/federation-proxy/web/html';
 import type { SecurityEventDetail } from '../../../lambdas/shared/security-events';
 
 export interface RefusedEntry {
@@ -53,15 +54,13 @@ export class EventBusStandIn {
   }
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** The sandbox's page of events, newest first (reloads every 2 seconds). */
 export function eventsPageHtml(events: readonly SecurityEventDetail[], refused: number): string {
   const rows = [...events]
     .reverse()
     .map(
       (e) =>
-        `<tr class="${e.severity}"><td>${escape(e.time)}</td><td>${escape(e.severity)}</td><td>${escape(e.component)}</td><td>${escape(e.type)}</td><td>${escape(e.reason)}</td><td>${escape(e.clientId ?? '')}</td><td><code>${escape(e.correlationId ?? '')}</code></td></tr>`,
+        `<tr class="${e.severity}"><td>${escapeHtml(e.time)}</td><td>${escapeHtml(e.severity)}</td><td>${escapeHtml(e.component)}</td><td>${escapeHtml(e.type)}</td><td>${escapeHtml(e.reason)}</td><td>${escapeHtml(e.clientId ?? '')}</td><td><code>${escapeHtml(e.correlationId ?? '')}</code></td></tr>`,
     )
     .join('');
   return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2"><title>セキュリティイベント / Security events</title>

@@ -4,7 +4,7 @@
  * mailbox. Japanese first with English, laid out for a phone. Scripts load from this origin
  * only (CSP), and every value shown is escaped.
  */
-export const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+import { escapeHtml } from '../../../lambdas/federation-proxy/web/html';
 
 export const LOGIN_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -30,17 +30,17 @@ pre{white-space:pre-wrap;word-break:break-all;background:#f8f8f8;padding:.5em}
 export function layout(o: { title: string; poolName: string; body: string; scripts?: string[]; wide?: boolean }): string {
   return (
     '<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
-    `<title>${esc(o.title)}</title><style>${STYLE}${o.wide ? 'main{max-width:60em}' : ''}</style></head><body>` +
+    `<title>${escapeHtml(o.title)}</title><style>${STYLE}${o.wide ? 'main{max-width:60em}' : ''}</style></head><body>` +
     `<main>${o.body}</main>` +
-    `<footer>${esc(o.poolName)} · Amazon Cognito stand-in (local sandbox, never deployed)</footer>` +
-    (o.scripts ?? []).map((s) => `<script src="${esc(s)}"></script>`).join('') +
+    `<footer>${escapeHtml(o.poolName)} · Amazon Cognito stand-in (local sandbox, never deployed)</footer>` +
+    (o.scripts ?? []).map((s) => `<script src="${escapeHtml(s)}"></script>`).join('') +
     '</body></html>'
   );
 }
 
-const title = (ja: string, en: string) => `<h1>${esc(ja)}<span class="en" lang="en">${esc(en)}</span></h1>`;
-const message = (kind: 'error' | 'info', text?: string) => (text ? `<div class="${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${esc(text)}</div>` : '');
-const hidden = (fields: Record<string, string>) => Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('');
+const title = (ja: string, en: string) => `<h1>${escapeHtml(ja)}<span class="en" lang="en">${escapeHtml(en)}</span></h1>`;
+const message = (kind: 'error' | 'info', text?: string) => (text ? `<div class="${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${escapeHtml(text)}</div>` : '');
+const hidden = (fields: Record<string, string>) => Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
 
 export interface SignInPage {
   readonly poolName: string;
@@ -66,19 +66,19 @@ export function signInPage(p: SignInPage): string {
     (native
       ? `<form method="post" action="/login/password" id="signin">${tx}` +
         `<label for="email">メールアドレス <span class="en" lang="en">Email address</span></label>` +
-        `<input type="email" id="email" name="email" autocomplete="username webauthn" required value="${esc(p.email ?? '')}">` +
+        `<input type="email" id="email" name="email" autocomplete="username webauthn" required value="${escapeHtml(p.email ?? '')}">` +
         (p.password
           ? `<label for="password">パスワード <span class="en" lang="en">Password</span></label>` +
             '<input type="password" id="password" name="password" autocomplete="current-password">' +
             '<button type="submit">パスワードでサインイン / Sign in with password</button>'
           : '') +
         '</form>' +
-        (p.passkey ? `<button type="button" class="secondary" id="passkey-signin" data-tx="${esc(p.tx)}">パスキーでサインイン / Sign in with passkey</button>` : '') +
+        (p.passkey ? `<button type="button" class="secondary" id="passkey-signin" data-tx="${escapeHtml(p.tx)}">パスキーでサインイン / Sign in with passkey</button>` : '') +
         (p.emailOtp ? `<form method="post" action="/login/email-otp">${tx}<input type="hidden" name="email" id="otp-email"><button type="submit" class="secondary" id="email-otp">メールでコードを受け取る / Email me a code</button></form>` : '')
       : '') +
     (p.providers.length ? `<p class="or">または / or</p>` : '') +
     p.providers
-      .map((x) => `<form method="post" action="/login/federate">${tx}<input type="hidden" name="idp" value="${esc(x.name)}"><button type="submit" class="card" data-provider="${esc(x.name)}">${esc(x.label)}</button></form>`)
+      .map((x) => `<form method="post" action="/login/federate">${tx}<input type="hidden" name="idp" value="${escapeHtml(x.name)}"><button type="submit" class="card" data-provider="${escapeHtml(x.name)}">${escapeHtml(x.label)}</button></form>`)
       .join('') +
     (p.signUp ? `<div class="links">アカウントをお持ちでない場合 / No account? <a href="/signup?tx=${encodeURIComponent(p.tx)}">アカウントを作成 / Create an account</a></div>` : '');
   return layout({ title: 'サインイン / Sign in', poolName: p.poolName, body, scripts: [...(p.passkey ? ['/static/webauthn.js'] : []), '/static/login.js'] });
@@ -89,9 +89,9 @@ export function signUpPage(p: { poolName: string; tx: string; email?: string; er
     title('アカウントを作成', 'Create an account') +
     message('error', p.error) +
     `<form method="post" action="/signup">${hidden({ tx: p.tx })}` +
-    `<label for="email">メールアドレス <span class="en" lang="en">Email address</span></label><input type="email" id="email" name="email" autocomplete="username" required value="${esc(p.email ?? '')}">` +
+    `<label for="email">メールアドレス <span class="en" lang="en">Email address</span></label><input type="email" id="email" name="email" autocomplete="username" required value="${escapeHtml(p.email ?? '')}">` +
     `<label for="password">パスワード <span class="en" lang="en">Password</span></label><input type="password" id="password" name="password" autocomplete="new-password" required>` +
-    `<p class="en" lang="en" style="display:block">${esc(p.policy)}</p>` +
+    `<p class="en" lang="en" style="display:block">${escapeHtml(p.policy)}</p>` +
     '<button type="submit">アカウントを作成 / Create account</button></form>' +
     `<div class="links"><a href="/login?tx=${encodeURIComponent(p.tx)}">サインインに戻る / Back to sign-in</a></div>`;
   return layout({ title: 'アカウントを作成 / Create an account', poolName: p.poolName, body });
@@ -102,8 +102,8 @@ export function codePage(p: { poolName: string; tx: string; username: string; de
     title(p.purpose === 'confirm' ? 'メールアドレスの確認' : 'メールのコードでサインイン', p.purpose === 'confirm' ? 'Confirm your email address' : 'Sign in with an email code') +
     message('error', p.error) +
     message('info', p.info) +
-    `<p>${esc(p.destination)} にコードを送信しました。<span class="en" lang="en">We sent a code to ${esc(p.destination)}.</span></p>` +
-    `<form method="post" action="${esc(p.action)}">${hidden({ tx: p.tx, username: p.username })}` +
+    `<p>${escapeHtml(p.destination)} にコードを送信しました。<span class="en" lang="en">We sent a code to ${escapeHtml(p.destination)}.</span></p>` +
+    `<form method="post" action="${escapeHtml(p.action)}">${hidden({ tx: p.tx, username: p.username })}` +
     '<label for="code">コード <span class="en" lang="en">Code</span></label><input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required>' +
     '<button type="submit">確認 / Confirm</button></form>' +
     (p.purpose === 'confirm'
@@ -116,16 +116,16 @@ export function codePage(p: { poolName: string; tx: string; username: string; de
 export function passkeyAddPage(p: { poolName: string; returnTo: string; email: string; registered: number }): string {
   const body =
     title('パスキーを登録', 'Add a passkey') +
-    `<p>${esc(p.email)} のパスキーを、この端末に登録します。次回からパスワードなしでサインインできます。<span class="en" lang="en">Register a passkey on this device for ${esc(p.email)}: next time, sign in without a password.</span></p>` +
+    `<p>${escapeHtml(p.email)} のパスキーを、この端末に登録します。次回からパスワードなしでサインインできます。<span class="en" lang="en">Register a passkey on this device for ${escapeHtml(p.email)}: next time, sign in without a password.</span></p>` +
     `<p>登録済みのパスキー / Passkeys registered: <strong id="passkey-count">${p.registered}</strong></p>` +
     '<div id="passkey-result"></div>' +
     '<button type="button" id="passkey-add">パスキーを登録 / Add passkey</button>' +
-    `<a class="button secondary" id="passkey-return" href="${esc(p.returnTo)}">アプリに戻る / Back to the app</a>`;
+    `<a class="button secondary" id="passkey-return" href="${escapeHtml(p.returnTo)}">アプリに戻る / Back to the app</a>`;
   return layout({ title: 'パスキーを登録 / Add a passkey', poolName: p.poolName, body, scripts: ['/static/webauthn.js', '/static/login.js'] });
 }
 
 export function errorPage(p: { poolName: string; error: string; description: string }): string {
-  const body = title('エラーが発生しました', 'An error occurred') + `<div class="error" role="alert"><code>${esc(p.error)}</code>: ${esc(p.description)}</div>`;
+  const body = title('エラーが発生しました', 'An error occurred') + `<div class="error" role="alert"><code>${escapeHtml(p.error)}</code>: ${escapeHtml(p.description)}</div>`;
   return layout({ title: 'エラー / Error', poolName: p.poolName, body });
 }
 
@@ -140,7 +140,7 @@ export interface MailboxMessage {
 export function mailboxPage(p: { poolName: string; messages: readonly MailboxMessage[] }): string {
   const rows = [...p.messages]
     .reverse()
-    .map((m) => `<tr><td>${esc(m.sentAt)}</td><td>${esc(m.to)}</td><td><strong>${esc(m.subject)}</strong><pre>${esc(m.body)}</pre></td></tr>`)
+    .map((m) => `<tr><td>${escapeHtml(m.sentAt)}</td><td>${escapeHtml(m.to)}</td><td><strong>${escapeHtml(m.subject)}</strong><pre>${escapeHtml(m.body)}</pre></td></tr>`)
     .join('');
   const body =
     title('ローカルの受信箱', 'Local mailbox') +
