@@ -4,7 +4,7 @@
  * the event bus, the audit log, the archive, the dashboard and the alarms.
  */
 import { z } from 'zod';
-import type { CoreTenant } from './schema';
+import type { CoreTenant } from './sections';
 import type { TenantRule } from './rules';
 
 /** The retention periods CloudWatch Logs accepts (days). */

@@ -2,7 +2,7 @@
  * Cross-field rules of a tenant file: what no single field can say on its own.
  * Each rule reports with the path of the field a person has to change.
  */
-import type { CoreTenant } from './schema';
+import type { CoreTenant } from './sections';
 import { patterns } from './sections';
 
 export type Report = (path: ReadonlyArray<string | number>, message: string) => void;

@@ -26,8 +26,6 @@ export function composeTenantSchema<S extends z.core.$ZodLooseShape>(
   });
 }
 
-export type CoreTenant = z.output<z.ZodObject<typeof coreShape, z.core.$strict>>;
-
 /** The features composed onto the core: each a section and its rules. */
 const tenantShape = { ...coreShape, jpki: jpkiSchema.optional(), operations: operationsSchema.default(defaultOperations()) } as const;
 

@@ -246,3 +246,6 @@ export const coreShape = {
   branding: brandingSchema,
   messages: messagesSchema,
 } as const;
+
+/** A tenant's core sections, as parsed: what the rules of every feature may read. */
+export type CoreTenant = z.output<z.ZodObject<typeof coreShape, z.core.$strict>>;

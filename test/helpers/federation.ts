@@ -32,6 +32,11 @@ export interface FederationOptions {
   /** Changes to the derived proxy config (e.g. shorter lifetimes). */
   readonly proxyConfig?: (c: ProxyConfig) => ProxyConfig;
   readonly jwksMinRefetchIntervalMs?: number;
+  /**
+   * Where the proxy sends the browser back, instead of the tenant's Cognito idpresponse URL: a
+   * browser test serves it on localhost, so nothing leaves the machine.
+   */
+  readonly idpResponseUrl?: string;
 }
 
 export async function startFederation(o: FederationOptions = {}): Promise<Federation> {
@@ -43,8 +48,9 @@ export async function startFederation(o: FederationOptions = {}): Promise<Federa
     ...minimalTenant(),
     jpki: { environment: 'custom', issuer, clientId: 'RP00000001', clientAssertion: { algorithm: clientAlg }, requireAtHash: true, ...o.jpki },
   });
-  const redirectUri = idpResponseUrlOf(tenant);
-  const base = proxyConfigOf(tenant as typeof tenant & { jpki: NonNullable<typeof tenant.jpki> });
+  const redirectUri = o.idpResponseUrl ?? idpResponseUrlOf(tenant);
+  const derived = proxyConfigOf(tenant as typeof tenant & { jpki: NonNullable<typeof tenant.jpki> });
+  const base = o.idpResponseUrl ? { ...derived, cognito: { ...derived.cognito, redirectUri } } : derived;
   const config = o.proxyConfig ? o.proxyConfig(base) : base;
 
   const op = await startOpEmulator({

@@ -1,6 +1,6 @@
 /**
- * HTML escaping, the one escaper of the repository: the proxy's pages need it and the proxy
- * stays dependency-free, so the local tools and the sample app import it from here.
+ * The repository's one HTML escaper. The proxy's pages need it and the proxy stays small and
+ * dependency-free, so it lives here; the local tools and the sample app import it.
  */
 
 /** Text or a quoted attribute value as HTML: each of & < > " ' as a numeric character reference. */

@@ -2,10 +2,11 @@
  * The sign-in as a person goes through it, in Debian's Chromium driven by playwright-core:
  * the proxy sends the browser to the OP emulator's test-response page, the person picks a test
  * person (or cancels), and the browser comes back through the proxy's /callback (its SameSite=Lax
- * cookie crossing from the OP's site) to Cognito's idpresponse, which is intercepted here and
- * completed by the Cognito-like RP.
+ * cookie crossing from the OP's site) to the idpresponse URL, which a local server stands for
+ * here (so the browser never leaves localhost), and is completed by the Cognito-like RP.
  */
 import * as fs from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../helpers/chromium';
@@ -17,25 +18,31 @@ const SHOTS = path.join(repoRoot, 'test-results');
 
 let browser: Browser;
 let f: Federation;
+let idpResponse: Server;
+/** The last URL the browser brought to the idpresponse stand-in. */
+let reached: string | undefined;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  f = await startFederation({ opAlg: 'RS256', clientAlg: 'ES256' });
+  idpResponse = createServer((req, res) => {
+    reached = new URL(req.url ?? '/', `http://${req.headers.host}`).toString();
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('Cognito idpresponse (stand-in)');
+  });
+  await new Promise<void>((resolve) => idpResponse.listen(0, '127.0.0.1', resolve));
+  const { port } = idpResponse.address() as { port: number };
+  f = await startFederation({ opAlg: 'RS256', clientAlg: 'ES256', idpResponseUrl: `http://127.0.0.1:${port}/oauth2/idpresponse` });
   fs.mkdirSync(SHOTS, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
   await f?.close();
+  await new Promise((resolve) => idpResponse?.close(resolve));
 });
 
 async function toIdpResponse(pick: (page: import('playwright-core').Page) => Promise<void>, shot?: string) {
   const context = await browser.newContext({ locale: 'ja-JP' });
   const page = await context.newPage();
-  let reached: string | undefined;
-  await page.route(`${f.rp.settings.redirectUri}**`, async (route) => {
-    reached = route.request().url();
-    await route.fulfill({ status: 200, contentType: 'text/plain', body: 'Cognito idpresponse (intercepted)' });
-  });
+  reached = undefined;
   const state = randomBytes(24).toString('base64url');
   await page.goto(f.rp.authorizationUrl(state).toString());
   await page.waitForSelector('h1');

@@ -2,7 +2,7 @@
  * A person's journeys through the sandbox's real pages, in Debian's Chromium (playwright-core):
  * the sample app, the Cognito stand-in's managed login (configured from the synthesized
  * template), the local mailbox, the federation proxy and the OP emulator's test page.
- * Screenshots of the main pages go to docs/screenshots/ (the README shows them).
+ * Screenshots of the main pages: see SHOTS below.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,7 +15,11 @@ import { securityEventDetailSchema } from '../../../lambdas/event-ingest/securit
 import { startTestSandbox, type TestSandbox } from '../../helpers/sandbox';
 import { repoRoot } from '../../helpers/tenants';
 
-const SHOTS = path.join(repoRoot, 'docs', 'screenshots');
+/**
+ * Screenshots of the main pages go to test-results/ (ignored by git); `npm run screenshots` runs
+ * this file with MYNA_IDP_SCREENSHOTS=docs/screenshots to renew the README's pictures.
+ */
+const SHOTS = path.resolve(repoRoot, process.env.MYNA_IDP_SCREENSHOTS ?? 'test-results/screenshots');
 const PASSWORD = 'Sandbox-Passw0rd!';
 
 let browser: Browser;
@@ -254,7 +258,7 @@ describe('step-up with My Number Card', () => {
     await page.getByRole('button', { name: /変更する/ }).click();
     expect(await page.locator('h1').innerText()).toContain('マイナンバーカードでの本人確認が必要です');
     expect(await page.locator('.notice').innerText()).toMatch(/401 WWW-Authenticate: Bearer error="insufficient_user_authentication", error_description="[^"]+", acr_values="aal3", max_age="300"/);
-    if (!fs.existsSync(path.join(SHOTS, 'sample-app-step-up-challenge.png')) || process.env.CI) await shot(page, 'sample-app-step-up-challenge.png');
+    await shot(page, 'sample-app-step-up-challenge.png');
     await page.getByRole('link', { name: /マイナンバーカードで確認/ }).click();
     await toCardPage(page, true);
     expect(await page.locator('body').innerText()).not.toContain('@');
