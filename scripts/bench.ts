@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --only synth,bundle,cold,latency,events,triggers,sandbox]`: measured figures, printed as tables
- * and as JSON. Nothing here asserts a target: the figures are for people to read and compare.
+ * `npm run bench [-- --only synth,bundle,cold,latency,events,triggers,sandbox,tests]`: measured figures, printed as
+ * tables and as JSON. Nothing here asserts a target: the figures are for people to read and compare.
  *
  * synth    `cdk synth` (the real CLI) of 1, 10 and 50 copies of the example tenant, generated in
  *          a temporary folder: wall time of each, resources per stack.
@@ -23,6 +23,12 @@
  *          moment .local/sandbox.json exists (median of 3, seconds); then one full browser
  *          journey in Chromium against it: sign-up, the mailed code, sign-out, My Number Card
  *          sign-in at the OP emulator, the profile page (seconds, median of 3).
+ * tests    the test suite's wall time (seconds; run alone, so best run as `--only tests`): the unit
+ *          project (`npm run test:unit`, warm caches, median of 3); the full `npm test` (type
+ *          check, lint, the three projects) with the synthesized-assembly cache emptied first
+ *          and again with it warm; and CI on a clean clone: `git clone` of HEAD into a temporary
+ *          folder and `bash .ci/run` there (npm ci and npm test, with CI=true), as CI runs it.
+ *          Targets (issue 18): full npm test <= 240 s, unit <= 30 s, CI on a clean clone <= 360 s.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -34,6 +40,7 @@ import { App } from 'aws-cdk-lib';
 import { parse, stringify } from 'yaml';
 import { LocalSigner } from '../lambdas/federation-proxy/crypto/signer';
 import { buildApp } from '../lib/app';
+import { OP_REALM_PATH } from '../lib/config/jpki';
 import { tenantSchema } from '../lib/config/schema';
 import { proxyConfigOf } from '../lib/jpki/proxy-config';
 import { freePort } from '../tools/cli/free-port';
@@ -215,7 +222,7 @@ if (wanted('latency')) {
       { client_id: 'RP00000009', redirect_uris: [directRedirect], jwks, token_endpoint_auth_signing_alg: 'RS256' },
     ],
   });
-  const issuer = `http://localhost:${opPort}/api/realms/main`;
+  const issuer = `http://localhost:${opPort}${OP_REALM_PATH}`;
   const tenant = tenantSchema.parse({
     id: 'bench', account: '111122223333', region: 'ap-northeast-1', environment: 'sandbox', domain: { prefix: 'bench-login' },
     signIn: { firstFactors: ['password'] }, appClients: [{ name: 'web', public: true, callbackUrls: ['https://app.example/cb'] }],
@@ -294,7 +301,7 @@ if (wanted('events')) {
       { client_id: 'RP00000002', redirect_uris: [`http://127.0.0.1:${offPort}/callback`], jwks, token_endpoint_auth_signing_alg: 'RS256' },
     ],
   });
-  const issuer = `http://localhost:${opPort}/api/realms/main`;
+  const issuer = `http://localhost:${opPort}${OP_REALM_PATH}`;
   const tenantOf = (clientId: string) =>
     tenantSchema.parse({
       id: 'bench', account: '111122223333', region: 'ap-northeast-1', environment: 'sandbox', domain: { prefix: 'bench-login' },
@@ -449,7 +456,7 @@ if (wanted('triggers')) {
 
 if (wanted('sandbox')) {
   const { chromium } = await import('playwright-core');
-  const { writeLocalTenantCopy } = await import('../test/helpers/sandbox');
+  const { writeLocalTenantCopy } = await import('../tools/cli/sandbox-tenant');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'myna-idp-bench-sandbox-'));
   const { file } = await writeLocalTenantCopy(dir);
   const localDir = path.join(dir, 'local');
@@ -506,6 +513,32 @@ if (wanted('sandbox')) {
   console.log('| figure | median (s) | runs (s) |\n| --- | ---: | --- |');
   console.log(`| start to ready (spawn to .local/sandbox.json) | ${round(median(starts))} | ${starts.map((x) => round(x)).join(', ')} |`);
   console.log(`| one browser journey (sign-up, mailed code, sign-out, card sign-in, profile) | ${round(median(journeys))} | ${journeys.map((x) => round(x)).join(', ')} |`);
+}
+
+if (wanted('tests')) {
+  /** Runs a command to its end, output kept out of the way, and returns its wall time in seconds; throws if it fails. */
+  const timed = (command: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) => {
+    const t0 = performance.now();
+    const r = spawnSync(command, args, { cwd: o.cwd ?? process.cwd(), env: { ...process.env, ...o.env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const seconds = round((performance.now() - t0) / 1000, 1);
+    if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${r.status ?? r.signal}) after ${seconds} s:\n${`${r.stdout}${r.stderr}`.slice(-4000)}`);
+    return seconds;
+  };
+  const unitRuns = [0, 1, 2].map(() => timed('npm', ['run', 'test:unit', '--silent']));
+  fs.rmSync(path.join('node_modules', '.cache', 'myna-idp-tests'), { recursive: true, force: true });
+  const fullCold = timed('npm', ['test', '--silent']);
+  const fullWarm = timed('npm', ['test', '--silent']);
+  const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'myna-idp-bench-ci-'));
+  timed('git', ['clone', '--quiet', '--no-hardlinks', process.cwd(), clone]);
+  const ci = timed('bash', ['.ci/run'], { cwd: clone, env: { CI: 'true' } });
+  fs.rmSync(clone, { recursive: true, force: true });
+  figures.tests = { unitSeconds: round(median(unitRuns), 1), unitRuns, fullNpmTestColdAssemblySeconds: fullCold, fullNpmTestWarmAssemblySeconds: fullWarm, ciCleanCloneSeconds: ci, cores: os.cpus().length };
+  console.log(`\ntests (wall time on ${os.cpus().length} cores; targets of issue 18)`);
+  console.log('| figure | seconds | target |\n| --- | ---: | ---: |');
+  console.log(`| unit project, npm run test:unit (median of 3: ${unitRuns.join(', ')}) | ${round(median(unitRuns), 1)} | 30 |`);
+  console.log(`| full npm test, assembly cache empty | ${fullCold} | 240 |`);
+  console.log(`| full npm test, assembly cache warm | ${fullWarm} | 240 |`);
+  console.log(`| CI on a clean clone of HEAD: bash .ci/run (npm ci + npm test) | ${ci} | 360 |`);
 }
 
 console.log('\nJSON:');

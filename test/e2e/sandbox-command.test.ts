@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { connect } from 'node:net';
 import * as path from 'node:path';
-import { writeLocalTenantCopy } from '../helpers/sandbox';
+import { writeLocalTenantCopy } from '../../tools/cli/sandbox-tenant';
 import { repoRoot, tempDir } from '../helpers/tenants';
 
 const listening = (url: string) =>

@@ -25,7 +25,9 @@ let reached: string | undefined;
 beforeAll(async () => {
   browser = await launchChromium();
   idpResponse = createServer((req, res) => {
-    reached = new URL(req.url ?? '/', `http://${req.headers.host}`).toString();
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    if (url.pathname !== '/oauth2/idpresponse') return void res.writeHead(404).end(); // the browser asks for /favicon.ico too
+    reached = url.toString();
     res.writeHead(200, { 'content-type': 'text/plain' }).end('Cognito idpresponse (stand-in)');
   });
   await new Promise<void>((resolve) => idpResponse.listen(0, '127.0.0.1', resolve));
