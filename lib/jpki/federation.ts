@@ -192,7 +192,7 @@ export class JpkiFederation extends Construct {
       // A bound on what the public URL can make the proxy (and the OP, and KMS) do at once.
       reservedConcurrentExecutions: j.reservedConcurrency,
     });
-    acknowledge(this.proxy, 'AwsSolutions-L1', 'Node.js 22 is the runtime the project builds and tests its Lambdas for (DEVELOPERS.md); a runtime change is a deliberate upgrade.');
+    acknowledge(this.proxy, 'AwsSolutions-L1', 'Node.js 22 is the runtime the project builds and tests its Lambdas for (README, What the tests need); a runtime change is a deliberate upgrade.');
 
     // Only the KMS and Secrets Manager actions the proxy uses. The created keys allow it in their
     // own policies; a key brought by the tenant (kmsKeyArn) is allowed through IAM and its own policy.

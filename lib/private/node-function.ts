@@ -72,6 +72,6 @@ export class NodeFunction extends Construct {
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       bundling: BUNDLING,
     });
-    acknowledge(this.fn, 'AwsSolutions-L1', 'Node.js 22 is the runtime the project builds and tests its Lambdas for (DEVELOPERS.md); a runtime change is a deliberate upgrade.');
+    acknowledge(this.fn, 'AwsSolutions-L1', 'Node.js 22 is the runtime the project builds and tests its Lambdas for (README, What the tests need); a runtime change is a deliberate upgrade.');
   }
 }

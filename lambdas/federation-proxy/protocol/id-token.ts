@@ -1,5 +1,5 @@
 /**
- * ID token validation, OpenID Connect Core 1.0 section 3.1.3.7, as `oidc-rules.md` lists it.
+ * ID token validation, OpenID Connect Core 1.0 section 3.1.3.7, rule by rule (each check below names its rule).
  * Signature, algorithm allowlist, iss, aud and exp are jose's; the rest is checked here.
  */
 import { createHash } from 'node:crypto';

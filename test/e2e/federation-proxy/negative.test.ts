@@ -1,5 +1,6 @@
 /**
- * Everything that must fail, over real HTTP: every rule of oidc-rules.md (the emulator serves
+ * Everything that must fail, over real HTTP: every ID token rule of OpenID Connect Core 1.0
+ * section 3.1.3.7 that lambdas/federation-proxy/protocol/id-token.ts checks (the emulator serves
  * the bad tokens), tampered and expired sealed values, wrong client credentials, unregistered
  * redirect URIs, a replayed code, and an OP that is down, slow or answers garbage.
  * Each failure is a clean OAuth error (never a stack trace) and a security event.

@@ -1,5 +1,5 @@
 /**
- * An RP that behaves toward the proxy as Amazon Cognito does (cognito-federation.md):
+ * An RP that behaves toward the proxy as Amazon Cognito does (its OIDC IdP documentation):
  * client_secret_post, no PKCE, no nonce, GET userinfo with the access token; it verifies the
  * ID token it receives against the issuer and JWKS it is configured with. It is openid-client,
  * a real RP, configured the way a user pool's OIDC IdP is (from ProviderDetails).
