@@ -13,7 +13,7 @@
  * Deployed with the project's own CDK CLI (README: integration test against an account):
  *   INTEG_TENANT_FILE=tenants/<id>.yaml npx cdk deploy --app "npx tsx test/integ/integ.sandbox.ts" --all
  * The assertions run as custom resources during the deploy: a failed one fails it. In CI this
- * file is only synthesized (test/integ.test.ts), as nothing here reaches AWS.
+ * file is only synthesized (test/cdk/integ.test.ts), as nothing here reaches AWS.
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';

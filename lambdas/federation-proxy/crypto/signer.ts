@@ -28,7 +28,7 @@ export async function publicJwkOf(key: KeyObject, alg: JwsAlgorithm): Promise<JW
 
 /**
  * RFC 7638 JWK thumbprint (SHA-256): the required members in lexicographic order, no spaces.
- * jose's calculateJwkThumbprint does the same (test/shared/jwk-thumbprint.test.ts holds this to
+ * jose's calculateJwkThumbprint does the same (test/unit/federation-proxy/jwk-thumbprint.test.ts holds this to
  * it); written here because jose's brings 1.3 KB into a proxy bundle with a 100 KB budget.
  */
 export function jwkThumbprint(jwk: JWK): string {

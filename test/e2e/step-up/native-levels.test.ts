@@ -3,7 +3,7 @@
  * default: the template's custom resource, its handler against the Cognito stand-in's user pool
  * API over HTTP (UpdateUserPool resets what it is not given, as Cognito documents), the
  * tenant file's checks, and the step-up policy accepting Cognito's acr.
- * The whole journey with the card is in test/browser/journeys.test.ts.
+ * The whole journey with the card is in test/e2e/browser/journeys.test.ts.
  */
 import { DescribeIdentityProviderCommand, DescribeUserPoolCommand, CognitoIdentityProviderClient, UpdateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { jest } from '@jest/globals';
