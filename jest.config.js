@@ -14,7 +14,7 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: false }] },
   setupFiles: ['<rootDir>/test/setup/realm.ts'],
-  setupFilesAfterEnv: ['<rootDir>/test/setup/cdk-temp-dirs.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup/cleanup.ts'],
 };
 
 /** @type {import('jest').Config} */

@@ -52,9 +52,18 @@ export function minimalTenant(): Record<string, any> {
   };
 }
 
-/** A fresh temporary folder. */
+const tempDirs: string[] = [];
+
+/** A fresh temporary folder, removed after the test file (test/setup/cleanup.ts). */
 export function tempDir(prefix = 'myna-idp-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Removes the temporary folders this test file made. */
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Writes `data` as `<dir>/<name>.yaml` and returns the path. */
