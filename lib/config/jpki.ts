@@ -27,7 +27,9 @@ export const KEYCLOAK_PATHS = {
 const claimName = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: 'must be a lowercase claim name (letters, digits, underscores)' });
 const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' });
 
-const levelName = z.string().regex(/^[\x21-\x7e]{1,64}$/, { message: 'must be 1-64 printable ASCII characters without spaces' });
+// Cognito's AcrLevelConfigType.AcrValue: length 1-64, pattern [\x21\x23-\x5B\x5D-\x7E]+, which leaves
+// out the space, `"` and `\` (docs/cognito-step-up-facts.md §6): refused here, not at deploy.
+const levelName = z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,64}$/, { message: 'must be 1-64 printable ASCII characters without spaces, " or \\ (Cognito\'s AcrValue pattern)' });
 const NATIVE_LEVELS_OFF = { enabled: false, cardLevel: 'Level4' as const, names: {} };
 
 /** Cognito's own authentication levels (acr_values, acr in tokens): off unless a tenant turns them on. */

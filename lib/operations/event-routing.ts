@@ -21,7 +21,7 @@ import type { EventTarget, OperationsConfig } from '../config/operations';
 import type { TenantConfig } from '../config/schema';
 import { acknowledge } from '../private/acknowledge';
 import { lambdaEntry, NodeFunction } from '../private/node-function';
-import { vendedLogPrefix } from './user-activity-log';
+import { logGroupArnOf, vendedLogPrefix } from './user-activity-log';
 import { SECURITY_EVENT_DETAIL_TYPE, SECURITY_EVENT_SCHEMA } from '../../lambdas/shared/security-events';
 
 const SEVERITY_ORDER = ['info', 'warning', 'critical'] as const;
@@ -111,6 +111,8 @@ export class EventRouting extends Construct {
   readonly deadLetterQueues = new Map<string, sqs.Queue>();
   readonly ingest: NodeFunction;
   readonly trail?: cloudtrail.Trail;
+  /** The Logs resource policy for the audit log and Cognito's exports (`auditLogPolicy: create`). */
+  readonly logsPolicy?: logs.ResourcePolicy;
 
   constructor(scope: Construct, id: string, props: EventRoutingProps) {
     super(scope, id);
@@ -151,20 +153,22 @@ export class EventRouting extends Construct {
     });
     const auditDlq = dlq('audit');
     const auditRule = new events.Rule(this, 'ToAuditLog', { eventBus: this.bus, description: 'Every security event to the audit log', eventPattern: { source: events.Match.prefix('myna-idp.') } });
-    // The log group's writer is named in the Logs resource policy below, not granted by CDK's CloudWatchLogGroup target.
-    auditRule.addTarget(ownTarget(this.auditLog.logGroupArn, auditDlq, o.events.retry));
+    // The log group's writer is named in the Logs resource policy below, not granted by CDK's
+    // CloudWatchLogGroup target. The target is the group's ARN without the `:*` of GetAtt, as
+    // aws-cdk-lib's own CloudWatchLogGroup target writes it (docs/operations-facts.md §2).
+    auditRule.addTarget(ownTarget(logGroupArnOf(this.auditLog), auditDlq, o.events.retry));
     if (o.events.auditLogPolicy === 'create') {
       // One policy for the tenant's log groups that services write to: the audit log and Cognito's exports.
       const stack = Stack.of(this);
-      new logs.ResourcePolicy(this, 'LogsPolicy', {
+      this.logsPolicy = new logs.ResourcePolicy(this, 'LogsPolicy', {
         resourcePolicyName: `myna-idp-${tenant.id}`,
         policyStatements: [
-          // EventBridge: the audit log only, from this tenant's audit rule only.
+          // EventBridge: the audit log only, in the form EventBridge's user guide gives for a
+          // CloudWatch Logs target (both principals, no condition: docs/operations-facts.md §2).
           new iam.PolicyStatement({
-            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+            principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
             actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
             resources: [this.auditLog.logGroupArn],
-            conditions: { ArnEquals: { 'aws:SourceArn': auditRule.ruleArn } },
           }),
           // Cognito's log delivery: its export groups only.
           new iam.PolicyStatement({
@@ -195,6 +199,20 @@ export class EventRouting extends Construct {
       );
     }
     this.topic = new sns.Topic(this, 'Operators', { topicName, displayName: `myna-idp ${tenant.id} operators`, masterKey: this.topicKey, enforceSSL: true });
+    // The topic's own policy (enforceSSL makes one) replaces SNS's default policy, which let the
+    // account publish: CloudWatch alarms of this account and Region are named here, or no alarm
+    // reaches anyone (docs/operations-facts.md §4).
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+        },
+      }),
+    );
     for (const email of o.operators.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
     const topicDlq = dlq('operators');
     for (const severity of atLeast(o.operators.minSeverity)) {
@@ -239,7 +257,10 @@ export class EventRouting extends Construct {
         enforceSSL: true,
         versioned: true,
         removalPolicy: props.removalPolicy,
-        autoDeleteObjects: false,
+        // S3 deletes only an empty bucket (every version too), and CloudTrail writes to it from
+        // its first minute: a bucket the stack deletes is emptied first, or `cdk destroy` of a
+        // sandbox tenant fails (docs/operations-facts.md §2). A kept one keeps its records.
+        autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
         // The records hold user subs and addresses of callers: kept as long as the audit log.
         lifecycleRules: [{ expiration: Duration.days(o.events.auditLogDays), noncurrentVersionExpiration: Duration.days(1) }],
       });

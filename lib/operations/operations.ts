@@ -47,6 +47,9 @@ export class Operations extends Construct {
       removalPolicy,
     });
     this.logs = new UserActivityLog(this, 'CognitoLogs', { tenant, operations: o, userPool: props.userPool, removalPolicy });
+    // Cognito's log delivery after the policy that lets it write, so that its first delivery finds
+    // the policy and does not add one of its own (10 per Region, hard: docs/operations-facts.md §2).
+    if (this.events.logsPolicy) this.logs.delivery.node.addDependency(this.events.logsPolicy);
 
     const fn = (name: string, f: { fn: NodejsFunction; logGroup: logs.ILogGroup }): MonitoredFunction => ({ name, fn: f.fn, logGroup: f.logGroup });
     const proxy = props.proxy ? fn('federation-proxy', props.proxy) : undefined;

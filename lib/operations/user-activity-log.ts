@@ -5,7 +5,7 @@
  * log groups are not KMS-encrypted (Cognito cannot deliver to one that is) and sit under
  * /aws/vendedlogs/ (docs/operations-facts.md §2).
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -18,6 +18,14 @@ import { acknowledge } from '../private/acknowledge';
 /** The log group prefix of Cognito's exports (one resource policy covers it). */
 export const vendedLogPrefix = (tenantId: string) => `/aws/vendedlogs/cognito/myna-idp/${tenantId}`;
 
+/**
+ * A log group's ARN as Cognito's log delivery takes it: without the `:*` that CloudFormation's
+ * `Fn::GetAtt LogGroup.Arn` ends with, which the API's ArnType pattern refuses
+ * (docs/operations-facts.md §2).
+ */
+export const logGroupArnOf = (group: logs.ILogGroup) =>
+  Stack.of(group).formatArn({ service: 'logs', resource: 'log-group', resourceName: group.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+
 export interface UserActivityLogProps {
   readonly tenant: TenantConfig;
   readonly operations: OperationsConfig;
@@ -28,6 +36,7 @@ export interface UserActivityLogProps {
 export class UserActivityLog extends Construct {
   readonly notifications: logs.LogGroup;
   readonly userActivity?: logs.LogGroup | s3.Bucket;
+  readonly delivery: cognito.CfnLogDeliveryConfiguration;
 
   constructor(scope: Construct, id: string, props: UserActivityLogProps) {
     super(scope, id);
@@ -35,7 +44,7 @@ export class UserActivityLog extends Construct {
     const retention = o.userActivityLog.retentionDays as logs.RetentionDays;
     this.notifications = new logs.LogGroup(this, 'Notifications', { logGroupName: `${vendedLogPrefix(tenant.id)}/notifications`, retention, removalPolicy: props.removalPolicy });
     const configurations: cognito.CfnLogDeliveryConfiguration.LogConfigurationProperty[] = [
-      { eventSource: 'userNotification', logLevel: 'ERROR', cloudWatchLogsConfiguration: { logGroupArn: this.notifications.logGroupArn } },
+      { eventSource: 'userNotification', logLevel: 'ERROR', cloudWatchLogsConfiguration: { logGroupArn: logGroupArnOf(this.notifications) } },
     ];
     if (tenant.plan === 'plus' && tenant.threatProtection !== 'off') {
       if (o.userActivityLog.destination === 's3') {
@@ -52,9 +61,9 @@ export class UserActivityLog extends Construct {
       } else {
         const group = new logs.LogGroup(this, 'UserActivity', { logGroupName: `${vendedLogPrefix(tenant.id)}/user-activity`, retention, removalPolicy: props.removalPolicy });
         this.userActivity = group;
-        configurations.push({ eventSource: 'userAuthEvents', logLevel: 'INFO', cloudWatchLogsConfiguration: { logGroupArn: group.logGroupArn } });
+        configurations.push({ eventSource: 'userAuthEvents', logLevel: 'INFO', cloudWatchLogsConfiguration: { logGroupArn: logGroupArnOf(group) } });
       }
     }
-    new cognito.CfnLogDeliveryConfiguration(this, 'Delivery', { userPoolId: props.userPool.userPoolId, logConfigurations: configurations });
+    this.delivery = new cognito.CfnLogDeliveryConfiguration(this, 'Delivery', { userPoolId: props.userPool.userPoolId, logConfigurations: configurations });
   }
 }

@@ -74,6 +74,11 @@ describe('the tenant file', () => {
     const noAcr = cardTenant(ON, (t) => delete t.jpki.acrValues);
     expect(issues(noAcr)).toEqual([expect.stringMatching(/^jpki\.stepUp\.nativeLevels\.enabled: needs jpki\.acrValues/)]);
     expect(issues(cardTenant({ ...ON, names: { Level4: 'urn:cognito:loa:1' } }))).toEqual([expect.stringMatching(/^jpki\.stepUp\.nativeLevels\.names: each level needs its own name/)]);
+    // Cognito's AcrValue pattern [\x21\x23-\x5B\x5D-\x7E]{1,64}: no space, `"` or `\` (UpdateUserPool would refuse them at deploy).
+    for (const bad of ['urn:"card"', 'urn:card\\x', 'urn: card', 'x'.repeat(65), '']) {
+      expect({ bad, issues: issues(cardTenant({ ...ON, names: { Level4: bad } })) }).toEqual({ bad, issues: [expect.stringMatching(/^jpki\.stepUp\.nativeLevels\.names\.Level4: must be 1-64 printable ASCII characters without spaces, " or \\/)] });
+    }
+    for (const good of ['urn:myna-idp:loa:card', '!#[]^~', 'x'.repeat(64)]) expect(issues(cardTenant({ ...ON, names: { Level4: good } }))).toEqual([]);
     expect(issues(cardTenant({ enabled: true, cardLevel: 'Level5' }))[0]).toMatch(/^jpki\.stepUp\.nativeLevels\.cardLevel:/);
     // Only Level4 is out of reach of a password, a code or a passkey; and TOTP reaches it too.
     expect(issues(cardTenant({ ...ON, cardLevel: 'Level3' }))).toEqual([expect.stringMatching(/^jpki\.stepUp\.nativeLevels\.cardLevel: must be Level4/)]);

@@ -1,0 +1,98 @@
+/**
+ * The templates' values as AWS takes them, not only their shape: each value resolved as
+ * CloudFormation returns it (test/helpers/cfn.ts) and held to the API's constraint or the
+ * resource policy evaluated for the service that calls. Every rule cited here is in
+ * docs/operations-facts.md with its source and mark.
+ */
+import { assemblyOf } from '../helpers/assembly';
+import { evaluate, resolve, type Deployment } from '../helpers/cfn';
+import { fixturesDir } from '../helpers/tenants';
+
+const fixtures = assemblyOf(fixturesDir);
+const tenants: Array<[string, Deployment]> = [
+  ['MynaIdp-example', { account: '111122223333', region: 'ap-northeast-1' }],
+  ['MynaIdp-sandbox', { account: '111122223333', region: 'ap-northeast-1' }],
+];
+const resourcesOf = (t: Record<string, any>, type: string): Array<[string, Record<string, any>]> =>
+  Object.entries<Record<string, any>>(t.Resources).filter(([, r]) => r.Type === type);
+
+/**
+ * Cognito's `ArnType` (botocore 1.43.11, cognito-idp 2016-04-18, the type of
+ * CloudWatchLogsConfigurationType.LogGroupArn); the API matches it against the whole value.
+ */
+const COGNITO_ARN_TYPE = /^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$/;
+
+describe.each(tenants)('%s', (stackName, deployment) => {
+  const template = fixtures.template(stackName);
+  const value = (v: unknown) => resolve(template as any, v, deployment);
+
+  test('C1: every log group Cognito delivers to is named by an ARN the API accepts (no `:*`), 20-2048 characters', () => {
+    const arns = resourcesOf(template, 'AWS::Cognito::LogDeliveryConfiguration').flatMap(([, r]) =>
+      (r.Properties.LogConfigurations as Array<Record<string, any>>).filter((c) => c.CloudWatchLogsConfiguration).map((c) => value(c.CloudWatchLogsConfiguration.LogGroupArn) as string),
+    );
+    expect(arns.length).toBeGreaterThan(0);
+    for (const arn of arns) {
+      expect({ arn, matches: COGNITO_ARN_TYPE.test(arn), length: arn.length >= 20 && arn.length <= 2048 }).toEqual({ arn, matches: true, length: true });
+      expect(arn).toMatch(/^arn:aws:logs:ap-northeast-1:111122223333:log-group:\/aws\/vendedlogs\/cognito\/myna-idp\/[a-z0-9-]+\/[a-z-]+$/);
+    }
+    // The check is live: the form Fn::GetAtt LogGroup.Arn returns is refused (aws/aws-cdk#31241).
+    expect(COGNITO_ARN_TYPE.test(`${arns[0]}:*`)).toBe(false);
+  });
+
+  test('C12: Cognito’s log delivery is created after the Logs resource policy that lets it write', () => {
+    const [policyId] = resourcesOf(template, 'AWS::Logs::ResourcePolicy')[0]!;
+    for (const [, r] of resourcesOf(template, 'AWS::Cognito::LogDeliveryConfiguration')) expect([r.DependsOn ?? []].flat()).toContain(policyId);
+  });
+
+  test('C2: the audit rule targets the log group by its ARN without `:*`, and the Logs policy lets EventBridge write to it', () => {
+    const [groupId, group] = resourcesOf(template, 'AWS::Logs::LogGroup').find(([id]) => id.includes('AuditLog'))!;
+    const name = group.Properties.LogGroupName as string;
+    const rule = resourcesOf(template, 'AWS::Events::Rule').find(([id]) => id.includes('ToAuditLog'))![1];
+    const targetArn = value(rule.Properties.Targets[0].Arn);
+    expect(targetArn).toBe(`arn:aws:logs:ap-northeast-1:111122223333:log-group:${name}`);
+    const policy = JSON.parse(value(resourcesOf(template, 'AWS::Logs::ResourcePolicy')[0]![1].Properties.PolicyDocument));
+    const groupArn = value({ 'Fn::GetAtt': [groupId, 'Arn'] }) as string;
+    for (const service of ['events.amazonaws.com', 'delivery.logs.amazonaws.com']) {
+      for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
+        expect({ service, action, decision: evaluate(policy, { principal: { service }, action, resource: groupArn, context: {} }) }).toEqual({ service, action, decision: 'Allow' });
+      }
+    }
+    // Nobody else: another service is refused.
+    expect(evaluate(policy, { principal: { service: 'lambda.amazonaws.com' }, action: 'logs:PutLogEvents', resource: groupArn, context: {} })).toBe('Deny');
+  });
+
+  test('C3: every alarm may publish to the topic it notifies (topic policy and key policy), and an alarm of another account may not', () => {
+    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThan(0);
+    const [topicId] = resourcesOf(template, 'AWS::SNS::Topic')[0]!;
+    const topicArn = value({ Ref: topicId }) as string;
+    const topicPolicy = value(resourcesOf(template, 'AWS::SNS::TopicPolicy')[0]![1].Properties.PolicyDocument);
+    const key = resourcesOf(template, 'AWS::KMS::Key').find(([id]) => id.includes('TopicKey'))![1];
+    const keyPolicy = value(key.Properties.KeyPolicy);
+    for (const [, alarm] of alarms) {
+      const alarmArn = `arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:${value(alarm.Properties.AlarmName)}`;
+      for (const action of alarm.Properties.AlarmActions) expect(value(action)).toBe(topicArn);
+      const context = { 'aws:SourceArn': alarmArn, 'aws:SourceAccount': '111122223333', 'aws:SecureTransport': 'true', 'kms:EncryptionContext:aws:sns:topicArn': topicArn };
+      expect({ alarmArn, publish: evaluate(topicPolicy, { principal: { service: 'cloudwatch.amazonaws.com' }, action: 'sns:Publish', resource: topicArn, context }) }).toEqual({ alarmArn, publish: 'Allow' });
+      expect(evaluate(keyPolicy, { principal: { service: 'cloudwatch.amazonaws.com' }, action: 'kms:GenerateDataKey', resource: '*', context })).toBe('Allow');
+    }
+    const foreign = { 'aws:SourceArn': 'arn:aws:cloudwatch:ap-northeast-1:444455556666:alarm:x', 'aws:SourceAccount': '444455556666', 'aws:SecureTransport': 'true' };
+    expect(evaluate(topicPolicy, { principal: { service: 'cloudwatch.amazonaws.com' }, action: 'sns:Publish', resource: topicArn, context: foreign })).toBe('Deny');
+    // enforceSSL's Deny still holds for a publisher without TLS.
+    const alarmArn = `arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:x`;
+    expect(evaluate(topicPolicy, { principal: { service: 'cloudwatch.amazonaws.com' }, action: 'sns:Publish', resource: topicArn, context: { 'aws:SourceArn': alarmArn, 'aws:SourceAccount': '111122223333', 'aws:SecureTransport': 'false' } })).toBe('Deny');
+  });
+});
+
+test('C7: the sandbox’s trail bucket, which the stack deletes, is emptied first; the production tenant’s kept bucket is not', () => {
+  const sandbox = fixtures.template('MynaIdp-sandbox');
+  const [bucketId, bucket] = resourcesOf(sandbox, 'AWS::S3::Bucket').find(([id]) => id.includes('TrailBucket'))!;
+  expect(bucket.DeletionPolicy).toBe('Delete');
+  const emptiers = resourcesOf(sandbox, 'Custom::S3AutoDeleteObjects').filter(([, r]) => JSON.stringify(r.Properties.BucketName) === JSON.stringify({ Ref: bucketId }));
+  expect(emptiers).toHaveLength(1);
+  // A production tenant has no trail bucket of its own in the fixtures (cloudTrail: existing) or keeps it: never emptied.
+  const example = fixtures.template('MynaIdp-example');
+  for (const [id, b] of resourcesOf(example, 'AWS::S3::Bucket')) {
+    if (b.DeletionPolicy !== 'Delete') expect(resourcesOf(example, 'Custom::S3AutoDeleteObjects').filter(([, r]) => JSON.stringify(r.Properties.BucketName) === JSON.stringify({ Ref: id }))).toEqual([]);
+  }
+});
