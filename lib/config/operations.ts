@@ -134,4 +134,15 @@ const userActivityNeedsPlus: TenantRule<CoreTenant & { operations: OperationsCon
   }
 };
 
-export const operationsRules = [targetNamesUnique, userActivityNeedsPlus];
+/**
+ * Alarms reach people only through the operators' topic, whose subscribers are these addresses
+ * (targets receive security events, not alarms): a production tenant without one would page
+ * nobody. A sandbox tenant may go without; the stack warns at synth (lib/operations/operations.ts).
+ */
+const productionNeedsOperators: TenantRule<CoreTenant & { operations: OperationsConfig }> = (t, report) => {
+  if (t.environment === 'production' && t.operations.operators.emails.length === 0) {
+    report(['operations', 'operators', 'emails'], 'a production tenant needs at least one address: its alarms go to the operators’ topic and would reach nobody (webhook and Slack targets get security events, not alarms)');
+  }
+};
+
+export const operationsRules = [targetNamesUnique, userActivityNeedsPlus, productionNeedsOperators];

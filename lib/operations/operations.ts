@@ -2,7 +2,7 @@
  * Everything for the people who operate a tenant: the security events and their routing, the
  * export of Cognito's logs, the dashboard and the alarms, and the outputs that point at them.
  */
-import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { UserPool } from 'aws-cdk-lib/aws-cognito';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -36,6 +36,13 @@ export class Operations extends Construct {
     const email = tenant.email;
     const sesRegion = email.sender === 'ses' ? (email.sesRegion ?? tenant.region) : undefined;
     const publishers = [props.proxy, props.tokenClaims].filter((p) => p !== undefined);
+    if (o.operators.emails.length === 0) {
+      // Production tenants are refused this at the tenant file (lib/config/operations.ts).
+      Annotations.of(this).addWarningV2(
+        'myna-idp:operators-none',
+        `Tenant ${tenant.id} has no operations.operators.emails: its alarms go to the operators' topic, which nobody is subscribed to.`,
+      );
+    }
 
     this.events = new EventRouting(this, 'Events', {
       tenant,

@@ -4,19 +4,19 @@
  * dashboard, the alarms and the outputs; and the rules' filters and input transformers held to
  * a sample event of every type.
  */
-import type { Stack } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib/assertions';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../../lib/app';
 import { securityEventDetailSchema } from '../../lambdas/event-ingest/security-event-schema';
 import { FIELD_PATTERNS } from '../../lambdas/shared/security-events';
 import { matchesPattern, missingPaths, transformInput } from '../../tools/stand-ins/aws/eventbridge-rules';
-import { fixturesDir, minimalTenant, newApp, readTenantInput, synthTenant } from '../helpers/tenants';
+import { assemblyOf } from '../helpers/assembly';
+import { fixturesDir, minimalTenant, readTenantInput, synthTenant } from '../helpers/tenants';
 import { findSecrets } from '../helpers/secrets';
 import { sampleEvents } from '../helpers/sample-events';
 
-const { app, stacks } = buildApp({ tenantsDir: fixturesDir, app: newApp() });
-const example = Template.fromStack(stacks.find((s) => s.stackName === 'MynaIdp-example')!);
-const sandbox = Template.fromStack(stacks.find((s) => s.stackName === 'MynaIdp-sandbox')!);
+const fixtures = assemblyOf(fixturesDir);
+const example = Template.fromJSON(fixtures.template('MynaIdp-example'));
+const sandbox = Template.fromJSON(fixtures.template('MynaIdp-sandbox'));
 const resourcesOf = (t: Template, type: string) => Object.entries(t.findResources(type)) as Array<[string, { Properties: Record<string, any> }]>;
 const rulesOn = (t: Template, busId: string) => resourcesOf(t, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventBusName?.Ref === busId);
 const busId = (t: Template) => Object.keys(t.findResources('AWS::Events::EventBus'))[0]!;
@@ -119,7 +119,7 @@ test('SES events of the configuration set join through the ingest, and SES alarm
   expect(on('Reputation.BounceRate')).toMatchObject({ Threshold: 0.05, Metrics: [{ MetricStat: { Metric: { Namespace: 'AWS/SES' }, Stat: 'Average' } }] });
   expect(on('Reputation.ComplaintRate')).toMatchObject({ Threshold: 0.001, Metrics: [{ MetricStat: { Metric: { Namespace: 'AWS/SES' }, Stat: 'Average' } }] });
   // The mail stack points the configuration set at the default bus (the only one SES can use).
-  const mail = Template.fromStack(app.node.findChild('MynaIdp-example-mail') as Stack);
+  const mail = Template.fromJSON(fixtures.template('MynaIdp-example-mail'));
   mail.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', { EventDestination: { EventBridgeDestination: { EventBusArn: Match.stringLikeRegexp(':event-bus/default$') }, MatchingEventTypes: ['bounce', 'complaint', 'reject', 'deliveryDelay', 'renderingFailure'] } });
 });
 
@@ -189,4 +189,11 @@ test('a tenant file with a bad target is refused with the field named', () => {
   const input = readTenantInput('example');
   input.operations.targets.push({ ...input.operations.targets[0], url: 'http://insecure.example/hook' });
   expect(() => synthTenant(input)).toThrow(/url|https/);
+});
+
+test('a tenant whose alarms reach nobody is warned at synth (a production one is refused at its tenant file)', () => {
+  const { stack } = synthTenant(minimalTenant());
+  Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('no operations.operators.emails: its alarms go to the operators'));
+  const withOperators = synthTenant({ ...minimalTenant(), operations: { operators: { emails: ['ops@acme.example'] } } }).stack;
+  expect(Annotations.fromStack(withOperators).findWarning('*', Match.stringLikeRegexp('operators.emails'))).toEqual([]);
 });

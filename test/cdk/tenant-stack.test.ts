@@ -14,11 +14,11 @@ const with_ = (change: (t: Record<string, any>) => void) => {
 
 describe('environment', () => {
   test('production retains the user pool and protects it from deletion, but a failed first create leaves nothing', () => {
-    const template = with_((t) => (t.environment = 'production'));
+    const template = with_((t) => Object.assign(t, { environment: 'production', operations: { operators: { emails: ['ops@acme.example'] } } }));
     template.hasResource(USER_POOL, { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }) });
   });
   test('production retains the SMS role with the pool that uses it', () => {
-    const template = with_((t) => Object.assign(t, { environment: 'production', sms: { externalId: 'acme-sms' } }));
+    const template = with_((t) => Object.assign(t, { environment: 'production', sms: { externalId: 'acme-sms' }, operations: { operators: { emails: ['ops@acme.example'] } } }));
     const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('send SMS') } });
     expect(Object.values(roles).map((r) => [r.DeletionPolicy, r.UpdateReplacePolicy])).toEqual([['RetainExceptOnCreate', 'Retain']]);
   });

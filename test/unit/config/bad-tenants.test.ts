@@ -120,6 +120,11 @@ const cases: Array<[string, Record<string, any> | string, string]> = [
     t.appClients[0].callbackUrls = ['https://app.acme.example/cb', 'http://localhost:3000/cb'];
   }),
     'appClients[0].callbackUrls[1]: localhost is for development: not allowed in a production tenant'],
+  ['a production tenant whose alarms would reach nobody', mutate((t) => {
+    t.environment = 'production';
+    t.operations = { operators: { emails: [] } };
+  }),
+    'operations.operators.emails: a production tenant needs at least one address: its alarms go to the operators’ topic and would reach nobody (webhook and Slack targets get security events, not alarms)'],
   ['jpki leeway out of range', mutate((t) => (t.jpki = { environment: 'sandbox', clientId: 'RP1', clockLeewaySeconds: 3600 })),
     'jpki.clockLeewaySeconds: must be at most 300'],
 ];
