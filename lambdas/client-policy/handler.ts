@@ -1,10 +1,11 @@
 /**
  * Custom resource (CDK Provider framework): writes which verified claims each app client
  * receives (`config#clients`) into the card records table, where the pre token generation
- * trigger reads it. Deploy-time only; the item is removed with the resource.
+ * trigger reads it. Deploy-time only; the item is removed with the resource. The runtime's AWS
+ * SDK client retries throttling and server errors itself (docs/aws-client-facts.md §5).
  */
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
 
 interface Properties {
   TableName: string;
@@ -14,13 +15,15 @@ interface Properties {
 
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<{ PhysicalResourceId: string }> {
   const p = event.ResourceProperties as unknown as Properties;
-  const ddb = new AwsJsonClient({ service: 'dynamodb', region: process.env.AWS_REGION ?? '', credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, jsonVersion: '1.0', timeoutMs: 10_000 });
+  // Region, credentials and endpoint (AWS_ENDPOINT_URL_DYNAMODB in tests) from the environment;
+  // each attempt bounded (a breach is an error, not only a warning: throwOnRequestTimeout).
+  const ddb = new DynamoDBClient({ requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true } });
   const key = { pk: { S: 'config#clients' } };
   if (event.RequestType === 'Delete') {
-    await ddb.call('DynamoDB_20120810.DeleteItem', { TableName: p.TableName, Key: key });
+    await ddb.send(new DeleteItemCommand({ TableName: p.TableName, Key: key }));
   } else {
     const clients = JSON.parse(p.Clients) as Record<string, string[]>;
-    await ddb.call('DynamoDB_20120810.PutItem', { TableName: p.TableName, Item: { ...key, clients: { S: JSON.stringify(clients) } } });
+    await ddb.send(new PutItemCommand({ TableName: p.TableName, Item: { ...key, clients: { S: JSON.stringify(clients) } } }));
   }
   return { PhysicalResourceId: `${p.TableName}/config#clients` };
 }

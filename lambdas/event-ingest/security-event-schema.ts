@@ -4,7 +4,7 @@
  * the emitting code holds its fields to (security-events.ts); the object is strict, so a field
  * that could carry personal data cannot be added without changing the schema's version.
  * Written with zod/mini and named imports, so that the ingest function's bundle holds only what
- * it uses (zod's whole API, with its locales, is over 400 KB).
+ * it uses (what zod's classic API would add: docs/proxy-bundle.md).
  */
 import { enum as zEnum, int, iso, literal, minLength, number, object, optional, positive, regex, string, strictObject, uuid, type infer as Infer } from 'zod/mini';
 import { COMPONENTS, FIELD_PATTERNS, SECURITY_EVENT_DETAIL_TYPE, SECURITY_EVENT_SCHEMA, SECURITY_EVENT_TYPES, SEVERITIES } from '../shared/security-events';

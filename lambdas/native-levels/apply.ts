@@ -11,9 +11,22 @@
  * again: if Cognito did not keep the levels (a public test in October 2026 found it did not) or
  * changed anything else, the deploy fails with a message that says so, rather than a tenant
  * believing in levels its tokens never carry.
+ *
+ * The calls go through the runtime's AWS SDK client, which retries throttling and server errors
+ * itself (docs/aws-client-facts.md §5): nobody waits on this function's cold start.
  */
+import {
+  CognitoIdentityProviderServiceException,
+  DescribeIdentityProviderCommand,
+  DescribeUserPoolCommand,
+  GetUserPoolMfaConfigCommand,
+  UpdateIdentityProviderCommand,
+  UpdateUserPoolCommand,
+  type CognitoIdentityProviderClient,
+  type UpdateIdentityProviderCommandInput,
+  type UpdateUserPoolCommandInput,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { defaultLevelName, LEVELS, type Level } from '../shared/acr-levels';
-import { AwsCallError, type AwsJsonClient } from '../shared/aws-json';
 
 export type { Level };
 
@@ -33,7 +46,36 @@ export class NativeLevelsError extends Error {
   }
 }
 
+/** An AWS error answer, by its type and HTTP status only: AWS messages may quote request values. */
+export class CognitoCallError extends Error {
+  constructor(
+    readonly type: string,
+    readonly status: number | undefined,
+  ) {
+    super(`AWS call failed: ${type} (HTTP ${status})`);
+    this.name = 'CognitoCallError';
+  }
+}
+
 type Json = Record<string, unknown>;
+
+/** The user pool API: the SDK client, and what ends every call (the function's time running out). */
+export interface CognitoApi {
+  readonly client: CognitoIdentityProviderClient;
+  readonly signal?: AbortSignal;
+}
+
+type Command = DescribeUserPoolCommand | DescribeIdentityProviderCommand | GetUserPoolMfaConfigCommand | UpdateUserPoolCommand | UpdateIdentityProviderCommand;
+
+/** Sends `command`; an AWS error answer becomes a CognitoCallError. The answer as JSON, without the SDK's `$metadata`. */
+async function send(cognito: CognitoApi, command: Command): Promise<Json> {
+  try {
+    const { $metadata: _metadata, ...out } = (await cognito.client.send(command as DescribeUserPoolCommand, { abortSignal: cognito.signal })) as unknown as Json;
+    return out;
+  } catch (e) {
+    throw e instanceof CognitoIdentityProviderServiceException ? new CognitoCallError(e.name, e.$metadata.httpStatusCode) : e;
+  }
+}
 
 /** The fields of UpdateUserPool that DescribeUserPool returns under the same name (API reference, SDK 3.1169). */
 const UPDATABLE = [
@@ -65,8 +107,6 @@ const UPDATABLE = [
 /** ProviderDetails keys DescribeIdentityProvider adds that a create or update request does not take. */
 const DESCRIBE_ONLY_DETAILS = new Set(['attributes_url_add_attributes']);
 
-const target = (action: string) => `AWSCognitoIdentityProviderService.${action}`;
-
 /** UpdateUserPool's request that keeps every setting of `pool` and sets the level names (none: Cognito's defaults). */
 export function updateRequestOf(pool: Json, userPoolId: string, levelNames: Partial<Record<Level, string>> | undefined): Json {
   const request: Json = { UserPoolId: userPoolId };
@@ -97,36 +137,39 @@ const same = (a: unknown, b: unknown): boolean => {
   return ka.length === kb.length && ka.every((k) => same((a as Json)[k], (b as Json)[k]));
 };
 
-async function describePool(cognito: AwsJsonClient, userPoolId: string): Promise<Json> {
-  const r = await cognito.call<{ UserPool?: Json }>(target('DescribeUserPool'), { UserPoolId: userPoolId });
+async function describePool(cognito: CognitoApi, userPoolId: string): Promise<Json> {
+  const r = await send(cognito, new DescribeUserPoolCommand({ UserPoolId: userPoolId }));
   if (!r.UserPool) throw new NativeLevelsError(`DescribeUserPool returned no user pool for ${userPoolId}`);
-  return r.UserPool;
+  return r.UserPool as Json;
 }
 
-async function describeProvider(cognito: AwsJsonClient, userPoolId: string, providerName: string): Promise<Json> {
-  const r = await cognito.call<{ IdentityProvider?: Json }>(target('DescribeIdentityProvider'), { UserPoolId: userPoolId, ProviderName: providerName });
+async function describeProvider(cognito: CognitoApi, userPoolId: string, providerName: string): Promise<Json> {
+  const r = await send(cognito, new DescribeIdentityProviderCommand({ UserPoolId: userPoolId, ProviderName: providerName }));
   if (!r.IdentityProvider) throw new NativeLevelsError(`DescribeIdentityProvider returned nothing for ${providerName}`);
-  return r.IdentityProvider;
+  return r.IdentityProvider as Json;
 }
 
 /** MFA and passkey settings, which DescribeUserPool does not show (GetUserPoolMfaConfig). */
-const mfaConfig = (cognito: AwsJsonClient, userPoolId: string) => cognito.call<Json>(target('GetUserPoolMfaConfig'), { UserPoolId: userPoolId });
+const mfaConfig = (cognito: CognitoApi, userPoolId: string) => send(cognito, new GetUserPoolMfaConfigCommand({ UserPoolId: userPoolId }));
+
+const updatePool = (cognito: CognitoApi, request: Json) => send(cognito, new UpdateUserPoolCommand(request as unknown as UpdateUserPoolCommandInput));
+const updateProvider = (cognito: CognitoApi, request: Json) => send(cognito, new UpdateIdentityProviderCommand(request as unknown as UpdateIdentityProviderCommandInput));
 
 const namesOf = (pool: Json) => Object.fromEntries(Object.entries((pool.AcrConfiguration ?? {}) as Record<string, { AcrValue?: string }>).map(([l, v]) => [l, v.AcrValue]));
 
 /** Sets the pool's level names, keeping every other setting; checks that Cognito kept them. */
-async function setLevelNames(cognito: AwsJsonClient, userPoolId: string, levelNames: Partial<Record<Level, string>> | undefined): Promise<void> {
+async function setLevelNames(cognito: CognitoApi, userPoolId: string, levelNames: Partial<Record<Level, string>> | undefined): Promise<void> {
   const before = await describePool(cognito, userPoolId);
   const request = updateRequestOf(before, userPoolId, levelNames);
   // Nothing to change (Cognito's default names, none set): no UpdateUserPool at all.
   if (request.AcrConfiguration === undefined && before.AcrConfiguration === undefined) return;
   const mfaBefore = await mfaConfig(cognito, userPoolId);
-  await cognito.call(target('UpdateUserPool'), request);
+  await updatePool(cognito, request);
   const after = await describePool(cognito, userPoolId);
   const changed = [...UPDATABLE.filter((k) => !same(before[k], after[k])), ...(same(mfaBefore, await mfaConfig(cognito, userPoolId)) ? [] : ['MFA and passkey settings (GetUserPoolMfaConfig)'])];
   if (changed.length) {
     // Put back what was there, then say what happened.
-    const back = await cognito.call(target('UpdateUserPool'), updateRequestOf(before, userPoolId, namesOf(before))).then(() => true, () => false);
+    const back = await updatePool(cognito, updateRequestOf(before, userPoolId, namesOf(before))).then(() => true, () => false);
     throw new NativeLevelsError(
       `UpdateUserPool changed settings it was given unchanged: ${changed.join(', ')}. ${back ? 'The earlier pool settings were sent back (UpdateUserPool cannot carry MFA and passkey settings: check those)' : 'Sending the earlier settings back failed too'}; check the user pool ${userPoolId} and redeploy.`,
     );
@@ -140,15 +183,15 @@ async function setLevelNames(cognito: AwsJsonClient, userPoolId: string, levelNa
 }
 
 /** Sets the identity provider's AcrMapping; any other setting Cognito changed on the way is put back. */
-async function setAcrMapping(cognito: AwsJsonClient, userPoolId: string, providerName: string, acrMapping: Partial<Record<Level, string>>): Promise<void> {
+async function setAcrMapping(cognito: CognitoApi, userPoolId: string, providerName: string, acrMapping: Partial<Record<Level, string>>): Promise<void> {
   const before = await describeProvider(cognito, userPoolId, providerName);
-  await cognito.call(target('UpdateIdentityProvider'), { UserPoolId: userPoolId, ProviderName: providerName, AcrMapping: acrMapping });
+  await updateProvider(cognito, { UserPoolId: userPoolId, ProviderName: providerName, AcrMapping: acrMapping });
   let after = await describeProvider(cognito, userPoolId, providerName);
   const kept = ['ProviderDetails', 'AttributeMapping', 'IdpIdentifiers'] as const;
   // Whether an update without ProviderDetails keeps them is not documented: if not, they are put back.
   if (kept.some((k) => !same(before[k], after[k]))) {
     const details = Object.fromEntries(Object.entries((before.ProviderDetails ?? {}) as Record<string, string>).filter(([k]) => !DESCRIBE_ONLY_DETAILS.has(k)));
-    await cognito.call(target('UpdateIdentityProvider'), {
+    await updateProvider(cognito, {
       UserPoolId: userPoolId,
       ProviderName: providerName,
       ProviderDetails: details,
@@ -166,7 +209,7 @@ async function setAcrMapping(cognito: AwsJsonClient, userPoolId: string, provide
 }
 
 /** Create and Update: the level names and the mapping, as the tenant file says. */
-export async function applyNativeLevels(cognito: AwsJsonClient, s: NativeLevelsSettings): Promise<void> {
+export async function applyNativeLevels(cognito: CognitoApi, s: NativeLevelsSettings): Promise<void> {
   await setLevelNames(cognito, s.userPoolId, s.levelNames);
   await setAcrMapping(cognito, s.userPoolId, s.providerName, s.acrMapping);
 }
@@ -178,14 +221,14 @@ const DEFAULT_NAMES = Object.fromEntries(LEVELS.map((l) => [l, defaultLevelName(
  * mapping, with the same care as setting them. It never fails the stack's deletion or a
  * rollback: what could not be undone is returned, for the log.
  */
-export async function removeNativeLevels(cognito: AwsJsonClient, s: Pick<NativeLevelsSettings, 'userPoolId' | 'providerName'>): Promise<string | undefined> {
+export async function removeNativeLevels(cognito: CognitoApi, s: Pick<NativeLevelsSettings, 'userPoolId' | 'providerName'>): Promise<string | undefined> {
   const problems: string[] = [];
   // Each part on its own: the mapping is cleared even when the names could not be.
   const attempt = async (part: () => Promise<void>) => {
     try {
       await part();
     } catch (e) {
-      if (!(e instanceof AwsCallError && e.type === 'ResourceNotFoundException')) problems.push(e instanceof Error ? e.message : String(e));
+      if (!(e instanceof CognitoCallError && e.type === 'ResourceNotFoundException')) problems.push(e instanceof Error ? e.message : String(e));
     }
   };
   await attempt(async () => {

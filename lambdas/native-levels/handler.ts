@@ -4,8 +4,8 @@
  * changes with every change of the pool or the identity provider in the template, so the
  * levels are set again after CloudFormation has updated either (its update would drop them).
  */
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { jsonLog } from '../shared/log';
 import { applyNativeLevels, removeNativeLevels, type Level } from './apply';
 
@@ -21,9 +21,17 @@ interface Properties {
   Revision: string;
 }
 
-export async function handler(event: CloudFormationCustomResourceEvent): Promise<{ PhysicalResourceId: string }> {
+export async function handler(event: CloudFormationCustomResourceEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<{ PhysicalResourceId: string }> {
   const p = event.ResourceProperties as unknown as Properties;
-  const cognito = new AwsJsonClient({ service: 'cognito-idp', region: process.env.AWS_REGION ?? '', credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, timeoutMs: 10_000 });
+  // Region, credentials and endpoint (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER in tests) from
+  // the environment; each attempt bounded (a breach is an error: throwOnRequestTimeout). Every
+  // call ends before the function would be cut off (a quarter of its time, at most 30 s, is
+  // kept), so that a Delete still answers: never a stuck deletion.
+  const remaining = context?.getRemainingTimeInMillis();
+  const cognito = {
+    client: new CognitoIdentityProviderClient({ requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true } }),
+    signal: remaining === undefined ? undefined : AbortSignal.timeout(remaining - Math.min(30_000, Math.floor(remaining / 4))),
+  };
   const id = `${p.UserPoolId}/native-levels`;
   if (event.RequestType === 'Delete') {
     // A Create that failed has no levels to remove (its rollback sends a Delete with another id).

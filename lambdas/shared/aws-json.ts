@@ -1,12 +1,13 @@
 /**
- * AWS calls over the JSON protocol (KMS, Secrets Manager, DynamoDB, Cognito), signed with SigV4 (sigv4.ts).
+ * AWS calls over the JSON protocol (KMS, Secrets Manager, DynamoDB, Cognito, EventBridge), signed
+ * with SigV4 (sigv4.ts), retried as the AWS SDKs retry (retry.ts).
  *
- * The proxy makes three kinds of AWS call (kms:Sign, kms:GetPublicKey,
- * secretsmanager:GetSecretValue). The runtime's SDK clients cost about 95 ms of import time on
- * every cold start, which a person waits for on a sign-in; this small signed fetch does the same
- * calls with none of it.
+ * It exists for the functions a person waits on (the proxy, the token trigger): the runtime's SDK
+ * clients would add their import time to every cold start (docs/proxy-bundle.md). Functions nobody
+ * waits on use the SDK.
  */
 import { readBounded } from './bounded-fetch';
+import { retrying, type RetryOptions } from './retry';
 import { signedHeaders } from './sigv4';
 
 export interface AwsCredentials {
@@ -34,6 +35,14 @@ export class AwsCallError extends Error {
   }
 }
 
+/**
+ * The operations retried without being told: reads, and KMS's Sign, which stores nothing. Also
+ * PutEvents: a repeat can only put the same event twice, and each carries its own id
+ * (docs/aws-client-facts.md §4). Any other call is retried only when its caller says it is
+ * idempotent.
+ */
+const IDEMPOTENT = ['Sign', 'GetPublicKey', 'GetSecretValue', 'GetItem', 'AdminGetUser', 'PutEvents'];
+
 export interface AwsJsonClientOptions {
   /** `kms`, `secretsmanager`. */
   readonly service: string;
@@ -41,29 +50,48 @@ export interface AwsJsonClientOptions {
   readonly credentials: () => AwsCredentials | Promise<AwsCredentials>;
   /** Default: https://<service>.<region>.amazonaws.com (a local endpoint in tests). */
   readonly endpoint?: string;
+  /** Bounds a call: its attempts and the waits between them together. Default: 3000 ms. */
   readonly timeoutMs?: number;
+  /** Bounds each attempt. Default: the call's whole bound (a hung attempt is not retried). */
+  readonly attemptTimeoutMs?: number;
+  /** No attempt starts or runs past it (epoch ms): the time a sign-in step has. Default: none. */
+  readonly deadline?: number;
+  /** Default: the SDK's standard mode (retry.ts). */
+  readonly retry?: RetryOptions;
   /** The JSON protocol version: 1.1 (KMS, Secrets Manager, Cognito) or 1.0 (DynamoDB). */
   readonly jsonVersion?: '1.0' | '1.1';
+}
+
+export interface AwsCallOptions {
+  /** Whether a repeat of this call is harmless (see IDEMPOTENT). Default: by its operation. */
+  readonly idempotent?: boolean;
 }
 
 export class AwsJsonClient {
   constructor(private readonly o: AwsJsonClientOptions) {}
 
   /** Calls `target` (e.g. `TrentService.Sign`) with a JSON body and returns the JSON answer. */
-  async call<T>(target: string, body: Record<string, unknown>): Promise<T> {
-    // Lambda refreshes its credentials in the environment: sign with what is there now.
-    const credentials = await this.o.credentials();
-    const url = new URL(this.o.endpoint ?? `https://${this.o.service}.${this.o.region}.amazonaws.com/`);
-    const text = JSON.stringify(body);
+  call<T>(target: string, body: Record<string, unknown>, c: AwsCallOptions = {}): Promise<T> {
+    const { o } = this;
+    const deadline = Math.min((o.retry?.now ?? Date.now)() + (o.timeoutMs ?? 3000), o.deadline ?? Infinity);
+    const idempotent = c.idempotent ?? IDEMPOTENT.includes(target.split('.')[1]!);
+    return retrying((left) => this.attempt<T>(target, JSON.stringify(body), Math.min(left, o.attemptTimeoutMs ?? left)), idempotent, deadline, o.retry);
+  }
+
+  private async attempt<T>(target: string, text: string, timeoutMs: number): Promise<T> {
+    const { o } = this;
+    // Lambda refreshes its credentials in the environment: sign each attempt with what is there now.
+    const credentials = await o.credentials();
+    const url = new URL(o.endpoint ?? `https://${o.service}.${o.region}.amazonaws.com/`);
     const headers = signedHeaders({
       url,
       body: text,
-      headers: { 'content-type': `application/x-amz-json-${this.o.jsonVersion ?? '1.1'}`, 'x-amz-target': target },
+      headers: { 'content-type': `application/x-amz-json-${o.jsonVersion ?? '1.1'}`, 'x-amz-target': target },
       credentials,
-      region: this.o.region,
-      service: this.o.service,
+      region: o.region,
+      service: o.service,
     });
-    const res = await fetch(url, { method: 'POST', headers, body: text, signal: AbortSignal.timeout(this.o.timeoutMs ?? 3000) });
+    const res = await fetch(url, { method: 'POST', headers, body: text, signal: AbortSignal.timeout(timeoutMs) });
     const answer = await readBounded(res, 1024 * 1024);
     let json: Record<string, unknown>;
     try {

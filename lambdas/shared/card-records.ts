@@ -66,10 +66,14 @@ export class DynamoCardRecordStore implements CardRecordStore {
     private readonly table: string,
   ) {}
 
-  /** A conditional write: true when it was made, false when its condition failed (any other error is thrown). */
-  private async written(operation: 'PutItem' | 'UpdateItem', body: Record<string, unknown>): Promise<boolean> {
+  /**
+   * A conditional write: true when it was made, false when its condition failed (any other error
+   * is thrown). Retried after throttling or a 5xx only when `idempotent`: when a repeat of a write
+   * that was made (its answer lost) passes its condition again, or fails it to the same effect.
+   */
+  private async written(operation: 'PutItem' | 'UpdateItem', body: Record<string, unknown>, idempotent: boolean): Promise<boolean> {
     try {
-      await this.ddb.call(`DynamoDB_20120810.${operation}`, { TableName: this.table, ...body });
+      await this.ddb.call(`DynamoDB_20120810.${operation}`, { TableName: this.table, ...body }, { idempotent });
       return true;
     } catch (e) {
       if (e instanceof AwsCallError && e.type === 'ConditionalCheckFailedException') return false;
@@ -78,7 +82,8 @@ export class DynamoCardRecordStore implements CardRecordStore {
   }
 
   async putAuthentication(a: Omit<CardAuthentication, 'linkedUser'>): Promise<void> {
-    // UpdateItem keeps `linkedUser`; the condition keeps a newer authentication (then nothing to do).
+    // UpdateItem keeps `linkedUser`; the condition keeps a newer authentication (then nothing to
+    // do). A repeat finds its own authTime, which the condition lets through.
     await this.written('UpdateItem', {
       Key: { pk: s(`card#${a.sub}`) },
       UpdateExpression:
@@ -92,7 +97,7 @@ export class DynamoCardRecordStore implements CardRecordStore {
         ...(a.acr ? { ':acr': s(a.acr) } : {}),
         ...(a.correlationId ? { ':cid': s(a.correlationId) } : {}),
       },
-    });
+    }, true);
   }
 
   async getCard(sub: string): Promise<CardAuthentication | undefined> {
@@ -117,18 +122,19 @@ export class DynamoCardRecordStore implements CardRecordStore {
   }
 
   async putLink(username: string, sub: string): Promise<void> {
+    // Both conditions let the same link through again: each write can be repeated.
     const card = await this.written('UpdateItem', {
       Key: { pk: s(`card#${sub}`) },
       UpdateExpression: 'SET linkedUser = :u',
       ConditionExpression: 'attribute_not_exists(linkedUser) OR linkedUser = :u',
       ExpressionAttributeValues: { ':u': s(username) },
-    });
+    }, true);
     if (!card) throw new LinkConflictError();
     const user = await this.written('PutItem', {
       Item: { pk: s(`user#${username}`), sub: s(sub) },
       ConditionExpression: 'attribute_not_exists(sub) OR sub = :s',
       ExpressionAttributeValues: { ':s': s(sub) },
-    });
+    }, true);
     if (!user) {
       await this.removeLink(username, sub, true);
       throw new LinkConflictError();
@@ -136,19 +142,21 @@ export class DynamoCardRecordStore implements CardRecordStore {
   }
 
   async removeLink(username: string, sub: string, cardOnly = false): Promise<void> {
-    // Only this user's link (a condition that fails means there is none to remove).
+    // Only this user's link (a condition that fails means there is none to remove, as after a
+    // repeat of a removal that was made: both writes can be repeated).
     await this.written('UpdateItem', {
       Key: { pk: s(`card#${sub}`) },
       UpdateExpression: 'REMOVE linkedUser',
       ConditionExpression: 'linkedUser = :u',
       ExpressionAttributeValues: { ':u': s(username) },
-    });
-    if (!cardOnly) await this.ddb.call('DynamoDB_20120810.DeleteItem', { TableName: this.table, Key: { pk: s(`user#${username}`) } });
+    }, true);
+    if (!cardOnly) await this.ddb.call('DynamoDB_20120810.DeleteItem', { TableName: this.table, Key: { pk: s(`user#${username}`) } }, { idempotent: true });
   }
 
   async consumeRequest(id: string): Promise<boolean> {
-    // Kept a day (TTL attribute `expires`), well past the request's 2 minutes.
-    return id !== '' && this.written('PutItem', { Item: { pk: s(`request#${id}`), expires: n(Math.floor(Date.now() / 1000) + 86_400) }, ConditionExpression: 'attribute_not_exists(pk)' });
+    // Kept a day (TTL attribute `expires`), well past the request's 2 minutes. Never repeated: a
+    // repeat of a write that was made would fail its condition and call a first use a replay.
+    return id !== '' && this.written('PutItem', { Item: { pk: s(`request#${id}`), expires: n(Math.floor(Date.now() / 1000) + 86_400) }, ConditionExpression: 'attribute_not_exists(pk)' }, false);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Structured log lines (one JSON object per line on stdout, which CloudWatch Logs and Logs
  * Insights read as fields). Written here rather than with Powertools Logger: the proxy needs
- * nothing but level, message and fields, and the logger was a fifth of its bundle.
+ * nothing but level, message and fields (what the logger would cost it: docs/proxy-bundle.md).
  *
  * What reaches a log is decided by the caller: never personal data, tokens or secrets. Errors
  * go through `errorFields`, which keeps the message only of errors whose messages are fixed.

@@ -4,9 +4,9 @@
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  *
  * Written here rather than taken from aws4fetch: it is the one part of that library the
- * Lambdas use, and the library is 7 KB of a proxy bundle whose budget is 100 KB, on the path of
- * every cold start a person waits for. The same code checks signatures in the local AWS
- * stand-ins (tools/stand-ins/aws/sigv4-check.ts), and a test holds it to aws4fetch's signatures.
+ * Lambdas use (what the library would cost the proxy's bundle: docs/proxy-bundle.md). The same
+ * code checks signatures in the local AWS stand-ins (tools/stand-ins/aws/sigv4-check.ts), and a
+ * test holds it to aws4fetch's signatures.
  */
 import { createHash, createHmac } from 'node:crypto';
 

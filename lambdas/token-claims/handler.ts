@@ -2,8 +2,11 @@
  * Lambda entry point: Cognito's pre token generation trigger (V2_0). Reads the card record of
  * the user from DynamoDB (over SigV4, no SDK client: every sign-in waits on this cold start) and
  * adds the step-up claims and, for the listed app clients, verified_claims. Nothing personal is
- * logged. Cognito gives a trigger 5 seconds; each DynamoDB call is bounded by 1.5 s.
+ * logged. Cognito gives a trigger 5 seconds (docs/aws-client-facts.md §2): each DynamoDB call,
+ * its retries included, is bounded by 1.5 s, and every read ends in time for the answer and the
+ * one event publish that follows it.
  */
+import type { Context } from 'aws-lambda';
 import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
 import { clientPolicyOf, DynamoCardRecordStore, type ClientPolicy } from '../shared/card-records';
 import { securityEventSinkFromEnvironment } from '../shared/event-bus';
@@ -14,21 +17,25 @@ const config = JSON.parse(process.env.TOKEN_CLAIMS_CONFIG ?? '{}') as TokenClaim
 const log = jsonLog('token-claims', {}, 'INFO');
 const tenantId = process.env.TENANT_ID ?? 'unknown';
 const events = securityEventSinkFromEnvironment('token-claims', log);
-const ddb = new AwsJsonClient({ service: 'dynamodb', region: process.env.AWS_REGION ?? '', credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, timeoutMs: 1500, jsonVersion: '1.0' });
+const ddbOptions = { service: 'dynamodb', region: process.env.AWS_REGION ?? '', credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, timeoutMs: 1500, jsonVersion: '1.0' } as const;
 const table = process.env.CARD_RECORDS_TABLE ?? '';
-const store = new DynamoCardRecordStore(ddb, table);
+// What the invocation keeps after its reads: one event publish (EVENT_PUBLISH_TIMEOUT_MS, as
+// shared/event-bus.ts reads it) and the answer.
+const answerMs = (Number(process.env.EVENT_PUBLISH_TIMEOUT_MS) || 250) + 250;
 
 // Which claims each client receives changes only with a deploy: read it once per 5 minutes.
 let policy: { value: ClientPolicy; until: number } | undefined;
-const clientPolicy = async () => {
+const clientPolicy = async (ddb: AwsJsonClient) => {
   if (!policy || policy.until < Date.now()) policy = { value: await clientPolicyOf(ddb, table), until: Date.now() + 300_000 };
   return policy.value;
 };
 
-export const handler = async (event: PreTokenEvent): Promise<PreTokenEvent> => {
+export const handler = async (event: PreTokenEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<PreTokenEvent> => {
+  const ddb = new AwsJsonClient({ ...ddbOptions, deadline: Date.now() + (context?.getRemainingTimeInMillis() ?? 5000) - answerMs });
+  const store = new DynamoCardRecordStore(ddb, table);
   try {
     const sub = await cardSubjectOf(event, config, () => store.getLinkedSub(event.userName));
-    const [card, p] = sub ? await Promise.all([store.getCard(sub), clientPolicy()]) : [undefined, {}];
+    const [card, p] = sub ? await Promise.all([store.getCard(sub), clientPolicy(ddb)]) : [undefined, {}];
     const overrides = overridesFor(event, config, card, p);
     event.response = { claimsAndScopeOverrideDetails: overrides };
     const clientId = event.callerContext.clientId;

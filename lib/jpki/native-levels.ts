@@ -37,8 +37,12 @@ export class NativeLevels extends Construct {
       entry: lambdaEntry('native-levels', 'handler.ts'),
       description: `myna-idp ${props.tenantId}: Cognito's native authentication levels (AcrConfiguration, AcrMapping)`,
       resourceType: 'Custom::NativeAuthenticationLevels',
-      // Up to about 17 Cognito calls of at most 10 s each on a Delete.
+      // The SDK's attempts of at most 10 s each; the handler ends every call a quarter of the
+      // timeout (at most 30 s) before the function would be, so a Delete still answers.
       timeout: Duration.minutes(5),
+      // AcrConfiguration and AcrMapping are 2026 members of the Cognito API: a runtime SDK that
+      // predates them would drop them from the request without a word (docs/aws-client-facts.md).
+      bundleAwsSdk: true,
       properties: {
         UserPoolId: props.userPool.userPoolId,
         ProviderName: props.identityProvider.providerName,

@@ -16,6 +16,8 @@ export interface DeployTimeResourceProps {
   readonly statements: readonly iam.PolicyStatement[];
   /** Default: 1 minute. */
   readonly timeout?: Duration;
+  /** Bundle the AWS SDK clients the handler imports (NodeFunctionProps.bundleAwsSdk). Default: false. */
+  readonly bundleAwsSdk?: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export class DeployTimeResource extends Construct {
       entry: props.entry,
       description: props.description,
       timeout: props.timeout ?? Duration.minutes(1),
+      bundleAwsSdk: props.bundleAwsSdk,
     });
     this.handlerRole = handler.role;
     for (const s of props.statements) handler.role.addToPolicy(s);

@@ -2,9 +2,9 @@
  * An ECDSA signature as KMS returns it (DER: SEQUENCE { INTEGER r, INTEGER s }) to the form JWS
  * uses (R || S, each `size` bytes: RFC 7518 section 3.4).
  *
- * Written here rather than taken from ecdsa-sig-formatter: that library and the Buffer polyfill
- * it brings are 3 KB of a proxy bundle whose budget is 100 KB, for a dozen lines; a test holds
- * this to the library's output.
+ * Written here rather than taken from ecdsa-sig-formatter: a dozen lines instead of that library
+ * and the Buffer polyfill it brings (their cost to the proxy's bundle: docs/proxy-bundle.md); a
+ * test holds this to the library's output.
  */
 export class DerSignatureError extends Error {}
 

@@ -4,7 +4,7 @@
  *
  * AES-256-GCM with a key derived (HKDF-SHA256) from a Secrets Manager secret, written here with
  * node:crypto rather than as a JWE through jose: jose's JWE code carries every key-management
- * algorithm (about 20 KB of a proxy bundle whose budget is 100 KB), and one AEAD with a derived
+ * algorithm (its cost to the proxy's bundle: docs/proxy-bundle.md), and one AEAD with a derived
  * key is all this needs. The form is `<kid>.<iv>.<ciphertext>.<tag>` (base64url): `kid` is
  * derived from the secret (HKDF, like the key), so a rotated secret gets a new id by itself; the purpose and the kid are
  * bound as additional authenticated data, so a value sealed for one purpose never opens as

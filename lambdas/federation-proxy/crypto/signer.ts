@@ -29,7 +29,7 @@ export async function publicJwkOf(key: KeyObject, alg: JwsAlgorithm): Promise<JW
 /**
  * RFC 7638 JWK thumbprint (SHA-256): the required members in lexicographic order, no spaces.
  * jose's calculateJwkThumbprint does the same (test/unit/federation-proxy/jwk-thumbprint.test.ts holds this to
- * it); written here because jose's brings 1.3 KB into a proxy bundle with a 100 KB budget.
+ * it); written here for the proxy's bundle (what jose's would add: docs/proxy-bundle.md).
  */
 export function jwkThumbprint(jwk: JWK): string {
   const members = jwk.kty === 'RSA' ? { e: jwk.e, kty: 'RSA', n: jwk.n } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };

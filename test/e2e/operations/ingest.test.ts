@@ -1,7 +1,8 @@
 /**
  * The ingest: CloudTrail records of the pool's API calls and SES events become security events
  * with nothing personal of theirs (usernames, subs, addresses); the bundled handler puts them on
- * the bus (the local stand-in) and throws when it cannot, so that EventBridge retries.
+ * the bus (the local stand-in) with the runtime's AWS SDK client, which retries a throttled
+ * PutEvents itself, and throws when it cannot, so that Lambda retries the invocation.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -76,5 +77,27 @@ describe('the bundled handler', () => {
     const e = aws.eventBus.events.at(-1)!;
     expect(e).toMatchObject({ tenant: 'example', component: 'event-ingest', type: 'cognito.api_call', reason: 'AdminDisableProviderForUser', severity: 'warning' });
     expect(aws.eventBus.refused).toEqual([]);
+  });
+
+  test('a throttled or failed PutEvents is retried by the SDK: the event is on the bus once', async () => {
+    aws.failNext('AWSEvents.PutEvents', 503, { status: 400, type: 'ThrottlingException' });
+    const puts = () => aws.calls.filter((c) => c === 'events AWSEvents.PutEvents').length;
+    const [before, events] = [puts(), aws.eventBus.events.length];
+    expect(await fn.invoke(cloudTrail('AdminDeleteUser'))).toEqual({ published: true });
+    expect(puts() - before).toBe(3);
+    expect(aws.eventBus.events.length - events).toBe(1);
+    expect(aws.eventBus.events.at(-1)).toMatchObject({ reason: 'AdminDeleteUser' });
+  });
+
+  test('an entry the bus refuses (FailedEntryCount) is thrown, not retried: Lambda retries the invocation', async () => {
+    // No bus name: the stand-in's bus refuses the entry (as EventBridge does an entry it cannot take).
+    const refusing = new LocalFunction({ codeDir: dir, handler: 'index.handler', functionName: 'ingest', timeoutMs: 10_000, environment: { ...standInEnvironment(aws.endpoint), TENANT_ID: 'example', USER_POOL_ID: POOL, EVENT_BUS_NAME: '' } });
+    const puts = aws.calls.length;
+    try {
+      await expect(refusing.invoke(cloudTrail('AdminDisableProviderForUser'))).rejects.toMatchObject({ errorType: 'EventPublishError' });
+      expect(aws.calls.slice(puts)).toEqual(['events AWSEvents.PutEvents']);
+    } finally {
+      await refusing.close();
+    }
   });
 });

@@ -7,16 +7,18 @@
  */
 import { DescribeIdentityProviderCommand, DescribeUserPoolCommand, CognitoIdentityProviderClient, UpdateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { jest } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { SignJWT } from 'jose';
-import { AwsJsonClient } from '../../../lambdas/shared/aws-json';
 import { applyNativeLevels, NativeLevelsError, removeNativeLevels, updateRequestOf } from '../../../lambdas/native-levels/apply';
 import { handler as nativeLevelsHandler } from '../../../lambdas/native-levels/handler';
 import { requireAuthentication } from '../../../packages/step-up/src/index';
-import { STAND_IN_CREDENTIALS } from '../../../tools/stand-ins/aws/aws-stand-in';
+import { STAND_IN_CREDENTIALS, standInEnvironment } from '../../../tools/stand-ins/aws/aws-stand-in';
+import { LocalFunction } from '../../../tools/stand-ins/aws/lambda-host';
 import { startCognitoStandIn, type RunningStandIn } from '../../../tools/stand-ins/cognito/stand-in';
 import type { CfnTemplate } from '../../../tools/stand-ins/cognito/template';
 import { assemblyOf } from '../../helpers/assembly';
-import { nativeLevelsDir } from '../../helpers/tenants';
+import { nativeLevelsDir, repoRoot, tempDir } from '../../helpers/tenants';
 
 const local = { region: 'ap-northeast-1', account: '123456789012', functionUrl: () => 'http://127.0.0.1:9/', secret: () => 'local-secret' };
 
@@ -30,8 +32,9 @@ describe('the custom resource handler against the user pool API (Cognito stand-i
     s = await startCognitoStandIn({ template, local, nativeLevelsKept: o.kept });
     return s;
   };
-  const cognito = () => new AwsJsonClient({ service: 'cognito-idp', region: 'ap-northeast-1', credentials: () => STAND_IN_CREDENTIALS, endpoint: s.origin });
   const sdk = () => new CognitoIdentityProviderClient({ region: 'ap-northeast-1', endpoint: s.origin, credentials: STAND_IN_CREDENTIALS });
+  // What the handler gives apply.ts: the SDK client (here pointed at the stand-in).
+  const cognito = () => ({ client: sdk() });
   const settings = () => ({ userPoolId: s.model.pool.id, providerName: 'DigitalAuthApp', levelNames: { Level4: 'urn:myna-idp:loa:card' }, acrMapping: { Level4: 'aal3' } });
 
   test('sets the level names and the mapping and keeps every other setting of the pool and the provider', async () => {
@@ -70,10 +73,14 @@ describe('the custom resource handler against the user pool API (Cognito stand-i
     try {
       expect(await nativeLevelsHandler({ ...base, PhysicalResourceId: 'failed-create-id' })).toEqual({ PhysicalResourceId: 'failed-create-id' });
       expect(log).not.toHaveBeenCalled();
-      // A pool the handler cannot change (no such identity provider): logged, not thrown.
+      // A pool the handler cannot change (here the API refuses every call: the environment has
+      // no session token, which the stand-in's credentials carry): logged, not thrown.
       const r = await nativeLevelsHandler({ ...base, PhysicalResourceId: `${s.model.pool.id}/native-levels`, ResourceProperties: { ...props, ProviderName: 'NoSuchProvider' } });
       expect(r).toEqual({ PhysicalResourceId: `${s.model.pool.id}/native-levels` });
-      expect(String(log.mock.calls[0]?.[0])).toContain('native authentication levels could not be removed');
+      const line = JSON.parse(String(log.mock.calls[0]?.[0]));
+      expect(line.message).toBe('native authentication levels could not be removed');
+      // AWS's errors by their type and status only (AWS messages may quote request values).
+      expect(line.detail).toBe('AWS call failed: UnrecognizedClientException (HTTP 400) / AWS call failed: UnrecognizedClientException (HTTP 400)');
     } finally {
       log.mockRestore();
       for (const [k, v] of Object.entries(saved)) {
@@ -81,6 +88,23 @@ describe('the custom resource handler against the user pool API (Cognito stand-i
         else process.env[k] = v;
       }
     }
+  });
+
+  test('the bundled handler as Lambda runs it (the runtime’s SDK, a Create event): the levels are set', async () => {
+    await start();
+    const dir = tempDir('myna-idp-native-levels-');
+    execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'esbuild'), [path.join(repoRoot, 'lambdas', 'native-levels', 'handler.ts'), '--bundle', '--minify', '--format=esm', '--platform=node', '--target=node22', '--external:@aws-sdk/*', `--outfile=${path.join(dir, 'index.mjs')}`], { stdio: 'ignore' });
+    const environment = { ...standInEnvironment('http://127.0.0.1:9/'), AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: s.origin };
+    const fn = new LocalFunction({ codeDir: dir, handler: 'index.handler', functionName: 'native-levels', timeoutMs: 60_000, environment });
+    try {
+      const props = { ServiceToken: 'x', UserPoolId: s.model.pool.id, ProviderName: 'DigitalAuthApp', LevelNames: JSON.stringify({ Level4: 'urn:myna-idp:loa:card' }), AcrMapping: JSON.stringify({ Level4: 'aal3' }), Revision: 'r' };
+      const r = await fn.invoke({ RequestType: 'Create', ServiceToken: 'x', ResponseURL: 'http://localhost/unused', StackId: 's', RequestId: 'r', LogicalResourceId: 'L', ResourceType: 'Custom::NativeAuthenticationLevels', ResourceProperties: props });
+      expect(r).toEqual({ PhysicalResourceId: `${s.model.pool.id}/native-levels` });
+    } finally {
+      await fn.close();
+    }
+    expect((await sdk().send(new DescribeUserPoolCommand({ UserPoolId: s.model.pool.id }))).UserPool!.AcrConfiguration).toEqual({ Level4: { AcrValue: 'urn:myna-idp:loa:card' } });
+    expect((await sdk().send(new DescribeIdentityProviderCommand({ UserPoolId: s.model.pool.id, ProviderName: 'DigitalAuthApp' }))).IdentityProvider!.AcrMapping).toEqual({ Level4: 'aal3' });
   });
 
   test('why the request is the pool’s own settings: an UpdateUserPool with the levels alone drops the triggers', async () => {

@@ -4,7 +4,8 @@
  * (GetSecretValue with versions and stages), DynamoDB (dynamodb-stand-in.ts) and EventBridge's
  * PutEvents (event-bus-stand-in.ts, with the page of events at /events). It checks
  * each request's SigV4 signature against the known credentials (sigv4-check.ts) and answers in
- * the AWS JSON protocol, errors included. Never deployed.
+ * the AWS JSON protocol, errors included; `failNext` makes it fail an operation first
+ * (faults.ts). It takes the AWS SDK's requests as well as AwsJsonClient's. Never deployed.
  */
 import { generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -12,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { AwsJsonClient, type AwsCredentials } from '../../../lambdas/shared/aws-json';
 import { DynamoError, DynamoStandIn } from './dynamodb-stand-in';
 import { EventBusStandIn, eventsPageHtml } from './event-bus-stand-in';
+import { answerFault, Faults, type Fault } from './faults';
 import { sigV4Matches } from './sigv4-check';
 
 export const STAND_IN_CREDENTIALS: AwsCredentials = { accessKeyId: 'AKIALOCALSTANDIN0000', secretAccessKey: 'local-stand-in-secret-key-for-tests-only', sessionToken: 'local-session' };
@@ -42,8 +44,12 @@ export interface AwsStandIn {
   readonly dynamo: DynamoStandIn;
   /** The security events published (PutEvents). */
   readonly eventBus: EventBusStandIn;
-  /** Every call, as `service target`. */
+  /** Every call, as `service target` (each attempt of a retried call). */
   readonly calls: string[];
+  /** The next calls of `target` (e.g. `TrentService.Sign`) get these failures before normal answers. */
+  failNext(target: string, ...faults: Fault[]): void;
+  /** Forgets the failures not yet answered. */
+  clearFaults(): void;
   addKey(keyId: string, spec: KeySpec): void;
   putSecret(secretId: string, value: string, createdAt?: Date): void;
   close(): Promise<void>;
@@ -63,6 +69,7 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
   const calls: string[] = [];
   const dynamo = new DynamoStandIn();
   const eventBus = new EventBusStandIn();
+  const faults = new Faults();
 
   const kms = (target: string, body: Record<string, string>) => {
     const key = keys.get(body.KeyId ?? '');
@@ -109,11 +116,16 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
     const target = String(req.headers['x-amz-target'] ?? '');
     const service = target.startsWith('TrentService.') ? 'kms' : target.startsWith('DynamoDB_20120810.') ? 'dynamodb' : target.startsWith('AWSEvents.') ? 'events' : 'secretsmanager';
     calls.push(`${service} ${target}`);
+    const signatureOk = await sigV4Matches({ method: req.method ?? 'POST', url: `http://${req.headers.host}${req.url}`, headers: req.headers, body: text, credentials: STAND_IN_CREDENTIALS, service, region });
+    // A failure asked for (faults.ts) answers a request that is signed well.
+    const fault = signatureOk ? faults.take(target) : undefined;
+    if (fault !== undefined && fault !== 'lost') return answerFault(req, res, fault, service);
     const answer = (status: number, body: unknown) => {
+      // A lost answer: the operation was carried out, its caller hears of a failure.
+      if (fault === 'lost') return answerFault(req, res, 500, service);
       res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify(body));
     };
-    const signatureOk = await sigV4Matches({ method: req.method ?? 'POST', url: `http://${req.headers.host}${req.url}`, headers: req.headers, body: text, credentials: STAND_IN_CREDENTIALS, service, region });
     if (!signatureOk) {
       answer(403, { __type: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided.' });
       return;
@@ -142,6 +154,8 @@ export async function startAwsStandIn(region = 'ap-northeast-1'): Promise<AwsSta
     calls,
     dynamo,
     eventBus,
+    failNext: (target, ...f) => faults.add(target, ...f),
+    clearFaults: () => faults.clear(),
     addKey(keyId, spec) {
       const pair = spec === 'RSA_2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
       keys.set(keyId, { spec, ...pair });

@@ -3,7 +3,10 @@
  * `cdk deploy` uploads) on this machine, as the Lambda runtime would: in its own worker thread
  * with its own environment (the function's variables from the template plus the runtime's own),
  * a cold start on the first invocation, the handler called with (event, context), and the
- * function's timeout enforced by ending the worker (the next invocation starts cold again).
+ * function's timeout enforced by ending the worker (the next invocation starts cold again). As the
+ * Node.js runtime provides the AWS SDK v3, which the bundles leave out, an import of
+ * `@aws-sdk/...` that the code's own folder cannot resolve is resolved from this project's
+ * node_modules (docs/aws-client-facts.md §5).
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -33,6 +36,18 @@ export class FunctionError extends Error {
 // The worker: imports the handler once (the cold start), then answers each invocation.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { registerHooks, register } = require('node:module');
+// The runtime's SDK: an @aws-sdk/* import the bundle's folder cannot resolve, from the project.
+const retryFromProject = (specifier, context, next, notFound) => {
+  if (!specifier.startsWith('@aws-sdk/')) throw notFound;
+  return next(specifier, { ...context, parentURL: workerData.sdkFrom });
+};
+if (registerHooks) {
+  registerHooks({ resolve(s, c, next) { try { return next(s, c); } catch (e) { return retryFromProject(s, c, next, e); } } });
+} else {
+  // Node.js before 22.15: the same as an asynchronous hook.
+  register('data:text/javascript,' + encodeURIComponent('let from; export function initialize(d) { from = d; } export async function resolve(s, c, next) { try { return await next(s, c); } catch (e) { if (!s.startsWith("@aws-sdk/")) throw e; return next(s, { ...c, parentURL: from }); } }'), { data: workerData.sdkFrom });
+}
 let handler;
 parentPort.on('message', async ({ id, event, context }) => {
   try {
@@ -49,6 +64,9 @@ parentPort.on('message', async ({ id, event, context }) => {
   }
 });
 `;
+
+/** Where the runtime's SDK is resolved from: this project (its package.json). */
+const SDK_FROM = new URL('../../../package.json', import.meta.url).href;
 
 export class LocalFunction {
   /** Execution environments that are warm and free; each serves one invocation at a time, as in Lambda. */
@@ -85,7 +103,7 @@ export class LocalFunction {
       ...this.o.environment,
     };
     // What the function writes is its log, as in Lambda: caught here, not mixed into this process's output.
-    const worker = new Worker(WORKER, { eval: true, env, workerData: { url: pathToFileURL(this.entry).href, exportName }, stdout: true, stderr: true });
+    const worker = new Worker(WORKER, { eval: true, env, workerData: { url: pathToFileURL(this.entry).href, exportName, sdkFrom: SDK_FROM }, stdout: true, stderr: true });
     for (const stream of [worker.stdout, worker.stderr]) {
       let rest = '';
       stream.setEncoding('utf8');
