@@ -139,6 +139,22 @@ const sesSenderInIdentityDomain: TenantRule<CoreTenant> = (t, report) => {
   }
 };
 
+/**
+ * The SES Regions Cognito takes for a pool's email (Cognito developer guide, "Amazon SES email
+ * configuration Regions"; docs/operations-facts.md §3): the pool's own Region, or one of three
+ * alternates, except from the pool Regions the guide lists without them. A pool Region the guide
+ * does not list is let through (its alternates are not known here: preflight asks AWS).
+ */
+const SES_ALTERNATE_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
+const POOL_REGIONS_WITHOUT_ALTERNATES = ['us-west-1', 'eu-west-3', 'eu-north-1', 'me-south-1', 'sa-east-1'];
+const sesRegionCognitoSupports: TenantRule<CoreTenant> = (t, report) => {
+  if (t.email.sender !== 'ses' || !t.email.sesRegion || t.email.sesRegion === t.region) return;
+  if (!SES_ALTERNATE_REGIONS.includes(t.email.sesRegion) || POOL_REGIONS_WITHOUT_ALTERNATES.includes(t.region)) {
+    const allowed = POOL_REGIONS_WITHOUT_ALTERNATES.includes(t.region) ? t.region : [t.region, ...SES_ALTERNATE_REGIONS.filter((r) => r !== t.region)].join(', ');
+    report(['email', 'sesRegion'], `Cognito cannot send a ${t.region} user pool's email through SES in ${t.email.sesRegion}: use ${allowed}`);
+  }
+};
+
 /** The rules every tenant file obeys. */
 export const coreRules: ReadonlyArray<TenantRule<CoreTenant>> = [
   threatProtectionNeedsPlus,
@@ -150,4 +166,5 @@ export const coreRules: ReadonlyArray<TenantRule<CoreTenant>> = [
   customDomainCertificate,
   appClientsValid,
   sesSenderInIdentityDomain,
+  sesRegionCognitoSupports,
 ];

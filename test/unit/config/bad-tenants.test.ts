@@ -120,6 +120,15 @@ const cases: Array<[string, Record<string, any> | string, string]> = [
     t.appClients[0].callbackUrls = ['https://app.acme.example/cb', 'http://localhost:3000/cb'];
   }),
     'appClients[0].callbackUrls[1]: localhost is for development: not allowed in a production tenant'],
+  ['an SES Region Cognito does not send from for the pool’s Region', mutate((t) => {
+    t.email = { sender: 'ses', fromAddress: 'no-reply@acme.example', identity: { create: false, domain: 'acme.example' }, sesRegion: 'ap-southeast-1' };
+  }),
+    'email.sesRegion: Cognito cannot send a ap-northeast-1 user pool\'s email through SES in ap-southeast-1: use ap-northeast-1, us-east-1, us-west-2, eu-west-1'],
+  ['a pool Region without SES alternates', mutate((t) => {
+    t.region = 'sa-east-1';
+    t.email = { sender: 'ses', fromAddress: 'no-reply@acme.example', identity: { create: false, domain: 'acme.example' }, sesRegion: 'us-east-1' };
+  }),
+    'email.sesRegion: Cognito cannot send a sa-east-1 user pool\'s email through SES in us-east-1: use sa-east-1'],
   ['a production tenant whose alarms would reach nobody', mutate((t) => {
     t.environment = 'production';
     t.operations = { operators: { emails: [] } };
@@ -189,4 +198,22 @@ describe('a wrong tenant file is rejected with one readable error per problem', 
     const { file, problems } = problemsOf(mutate((t) => (t.branding = { style: 'custom', colors: { primary: '#112233' }, logo: 'huge.png' })));
     expect(problems).toEqual([`${file}: branding.logo: 800000 bytes; at most 750000 (Cognito's limit for a branding asset)`]);
   });
+});
+
+test('an SES Region Cognito does send from is accepted: the pool’s own, or an alternate where the guide lists one', () => {
+  const ses = (region: string, sesRegion: string) => {
+    const t = minimalTenant();
+    t.region = region;
+    t.signIn.passkey.relyingPartyId = `acme-login.auth.${region}.amazoncognito.com`;
+    t.email = { sender: 'ses', fromAddress: 'no-reply@acme.example', identity: { create: false, domain: 'acme.example' }, sesRegion };
+    try {
+      return problemsOf(t).problems.filter((p) => p.includes('sesRegion'));
+    } catch (e) {
+      if ((e as Error).message === 'expected the tenant file to be rejected') return []; // accepted: no problem at all
+      throw e;
+    }
+  };
+  expect(ses('ap-northeast-1', 'ap-northeast-1')).toEqual([]);
+  for (const alternate of ['us-east-1', 'us-west-2', 'eu-west-1']) expect(ses('ap-northeast-1', alternate)).toEqual([]);
+  expect(ses('sa-east-1', 'sa-east-1')).toEqual([]);
 });
