@@ -54,6 +54,8 @@ export type SecurityEventType = (typeof SECURITY_EVENT_TYPES)[number];
 
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+/** A severity as people read it, in Japanese and English (Slack messages, the operators' topic). */
+export const SEVERITY_LABELS: Record<Severity, string> = { info: '情報 / info', warning: '警告 / warning', critical: '重大 / critical' };
 
 export const COMPONENTS = ['federation-proxy', 'token-claims', 'event-ingest'] as const;
 export type Component = (typeof COMPONENTS)[number];

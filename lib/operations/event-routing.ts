@@ -10,6 +10,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -22,14 +23,11 @@ import type { TenantConfig } from '../config/schema';
 import { acknowledge } from '../private/acknowledge';
 import { lambdaEntry, NodeFunction } from '../private/node-function';
 import { logGroupArnOf, vendedLogPrefix } from './user-activity-log';
-import { SECURITY_EVENT_DETAIL_TYPE, SECURITY_EVENT_SCHEMA } from '../../lambdas/shared/security-events';
+import { SECURITY_EVENT_DETAIL_TYPE, SECURITY_EVENT_SCHEMA, SEVERITY_LABELS } from '../../lambdas/shared/security-events';
 
 const SEVERITY_ORDER = ['info', 'warning', 'critical'] as const;
 type Severity = (typeof SEVERITY_ORDER)[number];
 const atLeast = (min: Severity) => SEVERITY_ORDER.slice(SEVERITY_ORDER.indexOf(min));
-
-/** The readable label of a severity in messages to people (Japanese / English). */
-export const SEVERITY_LABELS: Record<Severity, string> = { info: '情報 / info', warning: '警告 / warning', critical: '重大 / critical' };
 
 /** The event pattern of a target's filter: myna-idp's events of these severities (and types, by name or prefix). */
 export function filterPattern(severities: readonly Severity[], types?: readonly string[]): events.EventPattern {
@@ -42,29 +40,6 @@ export function filterPattern(severities: readonly Severity[], types?: readonly 
       ...(types ? { type: types.map((t) => (t.endsWith('.') ? { prefix: t } : t)) } : {}),
     },
   };
-}
-
-/** Slack's chat.postMessage body for one event: a readable message in Japanese and English (EventBridge input transformer). */
-export function slackMessage(channel: string, severity: Severity): events.RuleTargetInput {
-  const f = (path: string) => events.EventField.fromPath(`$.detail.${path}`);
-  const icon = severity === 'critical' ? ':rotating_light:' : severity === 'warning' ? ':warning:' : ':information_source:';
-  return events.RuleTargetInput.fromObject({
-    channel,
-    text: `${icon} myna-idp ${f('tenant')}: ${f('type')} (${f('reason')}) — ${SEVERITY_LABELS[severity]}`,
-    blocks: [
-      { type: 'header', text: { type: 'plain_text', text: `${SEVERITY_LABELS[severity]}: ${f('type')}` } },
-      {
-        type: 'section',
-        fields: [
-          { type: 'mrkdwn', text: `*テナント / tenant*\n${f('tenant')}` },
-          { type: 'mrkdwn', text: `*理由 / reason*\n${f('reason')}` },
-          { type: 'mrkdwn', text: `*発生元 / component*\n${f('component')}` },
-          { type: 'mrkdwn', text: `*時刻 / time (UTC)*\n${f('time')}` },
-        ],
-      },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `event ${f('id')} · schema ${f('schema')}` }] },
-    ],
-  });
 }
 
 /** The operators' topic's message for one event (email): what happened, where to look. */
@@ -88,6 +63,16 @@ function ownTarget(arn: string, dlq: sqs.Queue, retry: OperationsConfig['events'
       return { arn, ...(input ? { input } : {}), deadLetterConfig: { arn: dlq.queueArn }, retryPolicy: { maximumRetryAttempts: retry.attempts, maximumEventAgeInSeconds: retry.maxEventAgeSeconds } };
     },
   };
+}
+
+/**
+ * The ARN an IAM policy names for a secret given by name or ARN. Secrets Manager's ARN ends with
+ * the name, a hyphen and six random characters: a name (or an ARN without them) gets `-??????`,
+ * which matches exactly those six, as CDK's `Secret.fromSecretNameV2` grants.
+ */
+export function secretArnOf(stack: Stack, nameOrArn: string): string {
+  if (nameOrArn.startsWith('arn:')) return /-[A-Za-z0-9]{6}$/.test(nameOrArn) ? nameOrArn : `${nameOrArn}-??????`;
+  return stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${nameOrArn}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 export interface EventRoutingProps {
@@ -224,7 +209,7 @@ export class EventRouting extends Construct {
       });
     }
 
-    for (const target of o.targets) this.addTarget(target, dlq(target.name), retry);
+    for (const target of o.targets) this.addTarget(target, dlq(target.name), retry, tenant.id);
 
     // Cognito's and SES's signals from the default bus, normalised (no personal data) onto this bus.
     this.ingest = new NodeFunction(this, 'Ingest', {
@@ -288,7 +273,7 @@ export class EventRouting extends Construct {
     );
   }
 
-  private addTarget(target: EventTarget, dlq: sqs.Queue, retry: { retryAttempts: number; maxEventAge: Duration }) {
+  private addTarget(target: EventTarget, dlq: sqs.Queue, retry: { retryAttempts: number; maxEventAge: Duration }, tenantId: string) {
     const id = target.name.replace(/(^|-)([a-z0-9])/g, (_, _d, c: string) => c.toUpperCase());
     const severities = atLeast(target.minSeverity);
     if (target.kind === 'webhook') {
@@ -306,28 +291,39 @@ export class EventRouting extends Construct {
       });
       return;
     }
-    // Slack's Web API takes the bot token as a bearer token: the connection sends it as the
-    // Authorization header, from Secrets Manager (a dynamic reference; never in the template).
-    const token = SecretValue.secretsManager(target.tokenSecret, target.tokenField ? { jsonField: target.tokenField } : {});
-    const connection = new events.Connection(this, `${id}Connection`, {
-      description: `myna-idp Slack ${target.name}`,
-      authorization: events.Authorization.apiKey('Authorization', SecretValue.unsafePlainText(`Bearer ${token.unsafeUnwrap()}`)),
+    // Slack answers a refused call with HTTP 200 and `ok: false`, which an API destination counts
+    // as delivered (docs/operations-facts.md §4). So a function posts the message and throws on
+    // anything but `ok: true`; it reads the token from Secrets Manager itself (never in the template).
+    const notifier = new NodeFunction(this, `${id}Notifier`, {
+      entry: lambdaEntry('slack-notifier', 'handler.ts'),
+      description: `myna-idp Slack ${target.name}: security events to channel ${target.channel}`,
+      timeout: Duration.seconds(30),
+      memorySize: 128,
+      environment: {
+        TENANT_ID: tenantId,
+        SLACK_CHANNEL: target.channel,
+        SLACK_TOKEN_STORE_ID: target.tokenSecret,
+        ...(target.tokenField ? { SLACK_TOKEN_FIELD: target.tokenField } : {}),
+      },
     });
-    const destination = new events.ApiDestination(this, `${id}Destination`, {
-      connection,
-      endpoint: 'https://slack.com/api/chat.postMessage',
-      httpMethod: events.HttpMethod.POST,
-      // Slack allows about one message a second per channel.
-      rateLimitPerSecond: 1,
-      description: `myna-idp Slack ${target.name}`,
+    // The one secret the tenant file names, and only its value (`-??????` is no wildcard to
+    // cdk-nag's IAM5, which looks for `*`).
+    const secretArn = secretArnOf(Stack.of(this), target.tokenSecret);
+    notifier.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArn] }));
+    // EventBridge invokes Lambda asynchronously: a function error is retried by Lambda, and
+    // then goes to the function's on-failure destination, not to the rule target's dead-letter
+    // queue (which keeps failures to invoke). Both are this target's queue, which is alarmed.
+    // Lambda allows 0-2 retries and 60 s-6 h of age (docs/operations-facts.md §4).
+    notifier.fn.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(dlq),
+      retryAttempts: Math.min(retry.retryAttempts, 2),
+      maxEventAge: Duration.seconds(Math.min(Math.max(retry.maxEventAge.toSeconds(), 60), 6 * 3600)),
     });
-    for (const severity of severities) {
-      new events.Rule(this, `To${id}${severity}`, {
-        eventBus: this.bus,
-        description: `${severity} security events to Slack ${target.name}`,
-        eventPattern: filterPattern([severity], target.types),
-        targets: [new targets.ApiDestination(destination, { event: slackMessage(target.channel, severity), headerParameters: { 'Content-Type': 'application/json; charset=utf-8' }, deadLetterQueue: dlq, ...retry })],
-      });
-    }
+    new events.Rule(this, `To${id}`, {
+      eventBus: this.bus,
+      description: `Security events to Slack ${target.name}`,
+      eventPattern: filterPattern(severities, target.types),
+      targets: [new targets.LambdaFunction(notifier.fn, { deadLetterQueue: dlq, ...retry })],
+    });
   }
 }

@@ -4,11 +4,13 @@
  * dashboard, the alarms and the outputs; and the rules' filters and input transformers held to
  * a sample event of every type.
  */
+import { App } from 'aws-cdk-lib';
 import { Annotations } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { securityEventDetailSchema } from '../../lambdas/event-ingest/security-event-schema';
 import { FIELD_PATTERNS } from '../../lambdas/shared/security-events';
-import { matchesPattern, missingPaths, transformInput } from '../../tools/stand-ins/aws/eventbridge-rules';
+import { matchesPattern, transformInput } from '../../tools/stand-ins/aws/eventbridge-rules';
 import { assemblyOf } from '../helpers/assembly';
 import { fixturesDir, minimalTenant, readTenantInput, synthTenant } from '../helpers/tenants';
 import { findSecrets } from '../helpers/secrets';
@@ -94,7 +96,7 @@ describe.each([
     expect(findSecrets(t.toJSON())).toEqual([]);
     for (const [, c] of resourcesOf(t, 'AWS::Events::Connection')) {
       const value = String(c.Properties.AuthParameters.ApiKeyAuthParameters.ApiKeyValue);
-      expect(value).toMatch(/^(Bearer )?\{\{resolve:secretsmanager:[^}]+\}\}$/);
+      expect(value).toMatch(/^\{\{resolve:secretsmanager:[^}]+\}\}$/);
     }
   });
 });
@@ -150,21 +152,13 @@ describe('the rules’ filters and input transformers against a sample event of 
     expect([...receivers(/Slack security/)].sort()).toEqual(['proxy.internal_error', 'token.id_token_rejected', 'token.record_unavailable', 'token.userinfo_rejected']);
   });
 
-  test('Slack gets a readable Japanese/English chat.postMessage for every event it receives', () => {
-    let messages = 0;
-    for (const e of events) {
-      for (const [, r] of rules.filter(([, r]) => /Slack/.test(r.Properties.Description) && matchesPattern(r.Properties.EventPattern, e))) {
-        const transformer = r.Properties.Targets[0].InputTransformer;
-        expect(missingPaths(transformer, e)).toEqual([]);
-        const body = JSON.parse(transformInput(transformer, e));
-        expect(body.channel).toBe('C0123456789');
-        expect(body.text).toBe(`:rotating_light: myna-idp example: ${e.detail.type} (${e.detail.reason}) — 重大 / critical`);
-        expect(body.blocks[0].text.text).toBe(`重大 / critical: ${e.detail.type}`);
-        expect(body.blocks[1].fields.map((f: { text: string }) => f.text)).toEqual([`*テナント / tenant*\nexample`, `*理由 / reason*\n${e.detail.reason}`, `*発生元 / component*\n${e.detail.component}`, `*時刻 / time (UTC)*\n${e.detail.time}`]);
-        messages += 1;
-      }
-    }
-    expect(messages).toBe(4);
+  test('Slack’s rule hands each event it receives, as it is, to the Slack notifier (which writes the message: test/e2e/operations/slack-notifier.test.ts)', () => {
+    const slack = rules.filter(([, r]) => /Slack/.test(r.Properties.Description));
+    expect(slack).toHaveLength(1);
+    const [target] = slack[0]![1].Properties.Targets;
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OperationsEventsSecurityNotifierFunction/), 'Arn'] });
+    expect(target.InputTransformer).toBeUndefined();
+    expect(target.Input).toBeUndefined();
   });
 
   test('the webhook gets every event as it is, in its envelope', () => {
@@ -182,6 +176,78 @@ describe('the rules’ filters and input transformers against a sample event of 
       const text = JSON.parse(transformInput(r.Properties.Targets[0].InputTransformer, e)) as string;
       expect(text).toContain(`myna-idp example ${e.detail.severity === 'critical' ? '重大 / critical' : '警告 / warning'}: ${e.detail.type} (${e.detail.reason})`);
     }
+  });
+});
+
+describe('a Slack target: a refusal by Slack (HTTP 200, ok:false) reaches its dead-letter queue and alarm', () => {
+  const resources = example.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any> }>;
+  // Read leniently here, so that each test below fails on its own assertion when the wiring is not there.
+  const [ruleId, rule] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::Events::Rule' && /Slack security/.test(r.Properties.Description)) ?? ['', undefined];
+  const target = rule?.Properties.Targets[0];
+  const fnId = String(target?.Arn?.['Fn::GetAtt']?.[0]);
+  const fn = resources[fnId] ?? { Type: 'none', Properties: {} };
+  const queueId = String(target?.DeadLetterConfig?.Arn?.['Fn::GetAtt']?.[0]);
+  const roleId = String(fn.Properties.Role?.['Fn::GetAtt']?.[0]);
+  const roleStatements = Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as Array<{ Ref: string }>).some((x) => x.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+
+  test('the rule’s target is a Node.js 22 function, not an API destination; EventBridge may invoke it from this rule only', () => {
+    expect(fn.Type).toBe('AWS::Lambda::Function');
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Environment: { Variables: { SLACK_CHANNEL: 'C0123456789', SLACK_TOKEN_STORE_ID: 'myna-idp/example/slack-bot-token', TENANT_ID: 'example' } } });
+    expect(fn.Properties.Environment.Variables.SLACK_API_URL).toBeUndefined();
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::Events::ApiDestination' && /Slack/.test(String(r.Properties.Description)))).toEqual([]);
+    example.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] } });
+  });
+
+  test('the function’s failures, after Lambda’s retries (within its limits), go to the target’s own queue, which the rule target uses too and an alarm watches', () => {
+    // The queue of this target (dlq(target.name)): an SQS queue named after it.
+    expect([resources[queueId]!.Type, queueId]).toEqual(['AWS::SQS::Queue', expect.stringMatching(/^OperationsEventssecurityDeadLetters/)]);
+    example.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fnId },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: Match.anyValue(),
+      MaximumEventAgeInSeconds: Match.anyValue(),
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    const config = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName?.Ref === fnId)!.Properties;
+    expect(config.MaximumRetryAttempts).toBeLessThanOrEqual(2);
+    expect(config.MaximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
+    expect(config.MaximumEventAgeInSeconds).toBeLessThanOrEqual(21600);
+    // Lambda sends the record with the function's role.
+    expect(roleStatements).toContainEqual(expect.objectContaining({ Effect: 'Allow', Action: expect.arrayContaining(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [queueId, 'Arn'] } }));
+    const alarm = Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Alarm' && JSON.stringify(r.Properties).includes(`"${queueId}"`));
+    expect(alarm?.Properties).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+    expect(JSON.stringify(alarm!.Properties)).toContain('ApproximateNumberOfMessagesVisible');
+  });
+
+  test('the role reads the one secret the tenant file names, by its name and Secrets Manager’s six-character suffix, and nothing else of Secrets Manager', () => {
+    const reads = roleStatements.filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'));
+    expect(reads).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: expect.stringMatching(/^arn:aws:secretsmanager:ap-northeast-1:\d{12}:secret:myna-idp\/example\/slack-bot-token-\?{6}$/) },
+    ]);
+  });
+
+  test('the token is nowhere in the template', () => {
+    expect(findSecrets(example.toJSON())).toEqual([]);
+    expect(JSON.stringify(example.toJSON())).not.toMatch(/xox[bp]-|Bearer/);
+  });
+
+  test('a tenant’s retry policy beyond Lambda’s limits is held to them; a tokenField and a secret ARN are passed and granted as given', () => {
+    const input = readTenantInput('example');
+    input.operations.events = { ...input.operations.events, retry: { attempts: 20, maxEventAgeSeconds: 86400 } };
+    const slack = input.operations.targets.find((x: { kind: string }) => x.kind === 'slack');
+    slack.tokenSecret = 'arn:aws:secretsmanager:ap-northeast-1:111122223333:secret:myna-idp/acme/slack-AbCdEf';
+    slack.tokenField = 'bot';
+    const { stack, template } = synthTenant(input);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 });
+    // cdk-nag AwsSolutions: no finding left unacknowledged (the notifier, its role and its queue included).
+    const app = stack.node.root as App;
+    const findings = new AwsSolutionsChecks(app).validateScope(app).violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.resourceLogicalId}`));
+    expect(findings).toEqual([]);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ SLACK_TOKEN_STORE_ID: slack.tokenSecret, SLACK_TOKEN_FIELD: 'bot' }) } });
+    template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: slack.tokenSecret }]) } });
+    template.hasResourceProperties('AWS::Events::Rule', { Description: 'Security events to Slack security', Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 86400 } })] });
   });
 });
 
