@@ -11,6 +11,7 @@ import { KmsSigner } from '../../../lambdas/federation-proxy/crypto/kms-signer';
 import { clientAssertion } from '../../../lambdas/federation-proxy/protocol/op-client';
 import type { RetryOptions } from '../../../lambdas/shared/retry';
 import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../../tools/stand-ins/aws/aws-stand-in';
+import { sandboxAssertionSettings } from '../../helpers/op-client-settings';
 
 let aws: AwsStandIn;
 beforeAll(async () => {
@@ -154,15 +155,7 @@ test('a sign-in step survives a throttle: the client assertion is signed in KMS 
   const signer = new KmsSigner(clientOf('kms', { retry: clock }), 'alias/client-assertion', 'RS256');
   aws.failNext('TrentService.Sign', { status: 400, type: 'ThrottlingException' });
   const from = aws.calls.length;
-  const settings = {
-    issuer: 'https://sb-auth-and-sign.go.jp/api/realms/main',
-    tokenEndpoint: 'https://sb-auth-and-sign.go.jp/api/realms/main/protocol/openid-connect/token',
-    userinfoEndpoint: 'https://x/userinfo',
-    clientId: 'RP00000001',
-    requestTimeoutMs: 1000,
-    assertionLifetimeSeconds: 60,
-    assertionAudience: 'token-endpoint' as const,
-  };
+  const settings = sandboxAssertionSettings;
   expect(decodeJwt(await clientAssertion(signer, settings))).toMatchObject({ iss: 'RP00000001' });
   expect(attempts('TrentService.Sign', from)).toBe(2);
   expect(clock.waits).toEqual([500]);

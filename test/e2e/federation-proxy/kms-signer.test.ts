@@ -11,6 +11,7 @@ import { ConfigurationError } from '../../../lambdas/shared/configuration-error'
 import { acceptedVersions, clientSecretsOf, SecretsManagerStore } from '../../../lambdas/federation-proxy/aws/secrets';
 import { signJwt, type JwsAlgorithm } from '../../../lambdas/federation-proxy/crypto/signer';
 import { STAND_IN_CREDENTIALS, startAwsStandIn, type AwsStandIn } from '../../../tools/stand-ins/aws/aws-stand-in';
+import { sandboxAssertionSettings } from '../../helpers/op-client-settings';
 
 let aws: AwsStandIn;
 beforeAll(async () => {
@@ -41,15 +42,7 @@ describe.each<[JwsAlgorithm, string]>([
 
   test('a private_key_jwt client assertion has the claims the OP checks', async () => {
     const signer = new KmsSigner(client('kms'), keyId, alg);
-    const settings = {
-      issuer: 'https://sb-auth-and-sign.go.jp/api/realms/main',
-      tokenEndpoint: 'https://sb-auth-and-sign.go.jp/api/realms/main/protocol/openid-connect/token',
-      userinfoEndpoint: 'https://x/userinfo',
-      clientId: 'RP00000001',
-      requestTimeoutMs: 1000,
-      assertionLifetimeSeconds: 60,
-      assertionAudience: 'token-endpoint' as const,
-    };
+    const settings = sandboxAssertionSettings;
     const a = decodeJwt(await clientAssertion(signer, settings));
     const b = decodeJwt(await clientAssertion(signer, settings));
     expect(a).toMatchObject({ iss: 'RP00000001', sub: 'RP00000001', aud: settings.tokenEndpoint });
