@@ -7,6 +7,7 @@
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { UserPool } from 'aws-cdk-lib/aws-cognito';
@@ -56,6 +57,29 @@ export class UserActivityLog extends Construct {
           lifecycleRules: [{ expiration: Duration.days(o.userActivityLog.retentionDays) }],
         });
         acknowledge(bucket, 'AwsSolutions-S1', "Cognito's user-activity export: its objects are the access record; server access logs of it would need a bucket of their own.");
+        // The bucket has a policy of its own (enforceSSL), which CloudFormation rewrites on every
+        // update: the log delivery's statements, in the form CloudWatch Logs documents for logs
+        // sent to S3, are part of it rather than appended by the service at setup
+        // (docs/operations-facts.md §2).
+        const stack = Stack.of(this);
+        const fromThisAccountsLogs = {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'logs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME }) },
+        };
+        bucket.addToResourcePolicy(
+          new iam.PolicyStatement({ sid: 'AWSLogDeliveryAclCheck', principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')], actions: ['s3:GetBucketAcl'], resources: [bucket.bucketArn], conditions: fromThisAccountsLogs }),
+        );
+        bucket.addToResourcePolicy(
+          new iam.PolicyStatement({
+            sid: 'AWSLogDeliveryWrite',
+            principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+            actions: ['s3:PutObject'],
+            // The whole bucket, not the documented AWSLogs/<account>/ prefix: where Cognito's
+            // delivery writes its objects is not stated ([U]); the bucket holds nothing else.
+            resources: [bucket.arnForObjects('*')],
+            conditions: { ...fromThisAccountsLogs, StringEquals: { ...fromThisAccountsLogs.StringEquals, 's3:x-amz-acl': 'bucket-owner-full-control' } },
+          }),
+        );
         this.userActivity = bucket;
         configurations.push({ eventSource: 'userAuthEvents', logLevel: 'INFO', s3Configuration: { bucketArn: bucket.bucketArn } });
       } else {

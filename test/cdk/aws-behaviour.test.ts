@@ -6,7 +6,7 @@
  */
 import { assemblyOf } from '../helpers/assembly';
 import { evaluate, resolve, type Deployment } from '../helpers/cfn';
-import { fixturesDir } from '../helpers/tenants';
+import { fixturesDir, minimalTenant, synthTenant } from '../helpers/tenants';
 
 const fixtures = assemblyOf(fixturesDir);
 const tenants: Array<[string, Deployment]> = [
@@ -95,4 +95,21 @@ test('C7: the sandbox’s trail bucket, which the stack deletes, is emptied firs
   for (const [id, b] of resourcesOf(example, 'AWS::S3::Bucket')) {
     if (b.DeletionPolicy !== 'Delete') expect(resourcesOf(example, 'Custom::S3AutoDeleteObjects').filter(([, r]) => JSON.stringify(r.Properties.BucketName) === JSON.stringify({ Ref: id }))).toEqual([]);
   }
+});
+
+test('C10: Cognito’s user-activity export may write to its S3 bucket, in the form CloudWatch Logs documents, and only for this account', () => {
+  const tenant = { ...minimalTenant(), plan: 'plus', threatProtection: 'audit', operations: { userActivityLog: { destination: 's3' } } };
+  const template = synthTenant(tenant).template.toJSON() as Record<string, any>;
+  const d: Deployment = { account: '123456789012', region: 'ap-northeast-1' };
+  const [bucketId] = resourcesOf(template, 'AWS::S3::Bucket').find(([id]) => id.includes('UserActivityBucket'))!;
+  const policy = resolve(template as any, resourcesOf(template, 'AWS::S3::BucketPolicy').find(([, p]) => JSON.stringify(p.Properties.Bucket).includes(bucketId))![1].Properties.PolicyDocument, d);
+  const bucketArn = `arn:aws:s3:::${bucketId}`;
+  const context = { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': 'arn:aws:logs:ap-northeast-1:123456789012:delivery-source:x', 'aws:SecureTransport': 'true', 's3:x-amz-acl': 'bucket-owner-full-control' };
+  const asLogs = (action: string, resource: string, ctx: Record<string, string> = context) => evaluate(policy, { principal: { service: 'delivery.logs.amazonaws.com' }, action, resource, context: ctx });
+  expect(asLogs('s3:GetBucketAcl', bucketArn)).toBe('Allow');
+  expect(asLogs('s3:PutObject', `${bucketArn}/AWSLogs/123456789012/cognito/x.gz`)).toBe('Allow');
+  // Not for another account's logs, not without the owner's full control, not without TLS.
+  expect(asLogs('s3:PutObject', `${bucketArn}/x`, { ...context, 'aws:SourceAccount': '444455556666', 'aws:SourceArn': 'arn:aws:logs:ap-northeast-1:444455556666:delivery-source:x' })).toBe('Deny');
+  expect(asLogs('s3:PutObject', `${bucketArn}/x`, { ...context, 's3:x-amz-acl': 'private' })).toBe('Deny');
+  expect(asLogs('s3:PutObject', `${bucketArn}/x`, { ...context, 'aws:SecureTransport': 'false' })).toBe('Deny');
 });

@@ -35,6 +35,8 @@ export function resolve(template: Template, value: unknown, d: Deployment): any 
         return nameOf(id, 'LogGroupName');
       case 'AWS::Events::EventBus':
         return nameOf(id, 'Name');
+      case 'AWS::S3::Bucket':
+        return nameOf(id, 'BucketName');
       default:
         return id;
     }
@@ -58,6 +60,8 @@ export function resolve(template: Template, value: unknown, d: Deployment): any 
         return arn('sqs', id);
       case 'AWS::Events::EventBus':
         return arn('events', `event-bus/${nameOf(id, 'Name')}`);
+      case 'AWS::S3::Bucket':
+        return `arn:${partition}:s3:::${nameOf(id, 'BucketName')}`;
       default:
         return `arn:${partition}:unmodelled:${d.region}:${d.account}:${id}`;
     }
