@@ -75,7 +75,8 @@ export class AwsJsonClient {
     const { o } = this;
     const deadline = Math.min((o.retry?.now ?? Date.now)() + (o.timeoutMs ?? 3000), o.deadline ?? Infinity);
     const idempotent = c.idempotent ?? IDEMPOTENT.includes(target.split('.')[1]!);
-    return retrying((left) => this.attempt<T>(target, JSON.stringify(body), Math.min(left, o.attemptTimeoutMs ?? left)), idempotent, deadline, o.retry);
+    const text = JSON.stringify(body);
+    return retrying((left) => this.attempt<T>(target, text, Math.min(left, o.attemptTimeoutMs ?? left)), idempotent, deadline, o.retry);
   }
 
   private async attempt<T>(target: string, text: string, timeoutMs: number): Promise<T> {

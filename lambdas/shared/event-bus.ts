@@ -37,6 +37,12 @@ export class EventBridgePublisher implements SecurityEventPublisher {
   }
 }
 
+/** How long one publish may take (`EVENT_PUBLISH_TIMEOUT_MS`, set by the stack; default 250 ms). */
+export function publishTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const ms = Number(env.EVENT_PUBLISH_TIMEOUT_MS ?? 250);
+  return Number.isFinite(ms) && ms > 0 ? ms : 250;
+}
+
 /**
  * The sink of a Lambda function: its log always, and the tenant's bus when `EVENT_BUS_NAME` is
  * set (`EVENT_PUBLISH_TIMEOUT_MS` bounds each publish; AWS_ENDPOINT_URL_EVENTBRIDGE, as the
@@ -44,9 +50,8 @@ export class EventBridgePublisher implements SecurityEventPublisher {
  */
 export function securityEventSinkFromEnvironment(component: Component, log: Log, env: NodeJS.ProcessEnv = process.env): PublishingSecurityEventSink {
   const bus = env.EVENT_BUS_NAME;
-  const timeoutMs = Number(env.EVENT_PUBLISH_TIMEOUT_MS ?? 250);
   const publisher = bus
-    ? new EventBridgePublisher(new AwsJsonClient({ service: 'events', region: env.AWS_REGION ?? '', credentials: () => lambdaCredentials(env), endpoint: env.AWS_ENDPOINT_URL_EVENTBRIDGE, timeoutMs: Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : 250 }), bus)
+    ? new EventBridgePublisher(new AwsJsonClient({ service: 'events', region: env.AWS_REGION ?? '', credentials: () => lambdaCredentials(env), endpoint: env.AWS_ENDPOINT_URL_EVENTBRIDGE, timeoutMs: publishTimeoutMs(env) }), bus)
     : undefined;
   return new PublishingSecurityEventSink({ component, log, ...(publisher ? { publisher } : {}) });
 }

@@ -64,6 +64,7 @@ const MARGIN_MS = 1000;
 export async function postMessage(o: PostOptions): Promise<{ ts?: string }> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const attemptMs = o.attemptTimeoutMs ?? 5000;
+  const body = JSON.stringify(o.body);
   for (;;) {
     const timeoutMs = Math.max(1, Math.min(attemptMs, o.remainingMs() - MARGIN_MS));
     let res: Response;
@@ -71,7 +72,7 @@ export async function postMessage(o: PostOptions): Promise<{ ts?: string }> {
       res = await fetch(o.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${o.token}` },
-        body: JSON.stringify(o.body),
+        body,
         signal: AbortSignal.timeout(timeoutMs),
         redirect: 'error',
       });

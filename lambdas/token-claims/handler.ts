@@ -9,7 +9,7 @@
 import type { Context } from 'aws-lambda';
 import { AwsJsonClient, lambdaCredentials } from '../shared/aws-json';
 import { clientPolicyOf, DynamoCardRecordStore, type ClientPolicy } from '../shared/card-records';
-import { securityEventSinkFromEnvironment } from '../shared/event-bus';
+import { publishTimeoutMs, securityEventSinkFromEnvironment } from '../shared/event-bus';
 import { errorFields, jsonLog } from '../shared/log';
 import { cardSubjectOf, overridesFor, SUPPRESSED, tokenEventsFor, type PreTokenEvent, type TokenClaimsConfig } from './claims';
 
@@ -19,9 +19,8 @@ const tenantId = process.env.TENANT_ID ?? 'unknown';
 const events = securityEventSinkFromEnvironment('token-claims', log);
 const ddbOptions = { service: 'dynamodb', region: process.env.AWS_REGION ?? '', credentials: lambdaCredentials, endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, timeoutMs: 1500, jsonVersion: '1.0' } as const;
 const table = process.env.CARD_RECORDS_TABLE ?? '';
-// What the invocation keeps after its reads: one event publish (EVENT_PUBLISH_TIMEOUT_MS, as
-// shared/event-bus.ts reads it) and the answer.
-const answerMs = (Number(process.env.EVENT_PUBLISH_TIMEOUT_MS) || 250) + 250;
+// What the invocation keeps after its reads: one event publish and the answer.
+const answerMs = publishTimeoutMs() + 250;
 
 // Which claims each client receives changes only with a deploy: read it once per 5 minutes.
 let policy: { value: ClientPolicy; until: number } | undefined;

@@ -258,6 +258,10 @@ export class EventRouting extends Construct {
         enableFileValidation: true,
         managementEvents: cloudtrail.ReadWriteType.ALL,
       });
+      // On deletion the trail goes first, then the bucket is emptied, then deleted: without this
+      // order CloudTrail could write into the bucket after it was emptied (docs/operations-facts.md §2).
+      const emptier = bucket.node.tryFindChild('AutoDeleteObjectsCustomResource');
+      if (emptier) this.trail.node.addDependency(emptier);
     }
   }
 

@@ -90,6 +90,9 @@ test('C7: the sandbox’s trail bucket, which the stack deletes, is emptied firs
   expect(bucket.DeletionPolicy).toBe('Delete');
   const emptiers = resourcesOf(sandbox, 'Custom::S3AutoDeleteObjects').filter(([, r]) => JSON.stringify(r.Properties.BucketName) === JSON.stringify({ Ref: bucketId }));
   expect(emptiers).toHaveLength(1);
+  // Deleted in reverse: the trail before the emptier, so nothing is written after the bucket is emptied.
+  const [trailId, trail] = resourcesOf(sandbox, 'AWS::CloudTrail::Trail')[0]!;
+  expect({ trailId, dependsOn: [trail.DependsOn ?? []].flat() }).toEqual({ trailId, dependsOn: expect.arrayContaining([emptiers[0]![0]]) });
   // A production tenant has no trail bucket of its own in the fixtures (cloudTrail: existing) or keeps it: never emptied.
   const example = fixtures.template('MynaIdp-example');
   for (const [id, b] of resourcesOf(example, 'AWS::S3::Bucket')) {
